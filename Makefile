@@ -1,0 +1,56 @@
+# Dzinza command menu. `make help` lists the targets; the README shows the two a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test lint typecheck services-start services-stop bench bench-1m clean
+
+help: ## List the targets
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/dzinza: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(BIN)/dzinza ## Create .venv/ with Dzinza and every dependency (from uv.lock)
+
+run: install ## Serve Dzinza on http://127.0.0.1:8000 with the embedded default (SQLite + local folder) and the demo tree
+	$(BIN)/dzinza db upgrade
+	$(BIN)/dzinza demo
+	$(BIN)/dzinza serve --host $(HOST) --port $(PORT)
+
+test: install ## Run the whole test suite (installs and starts PostgreSQL for it)
+	scripts/test.sh
+
+lint: install ## ruff, mypy and the import contracts
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+typecheck: install ## mypy (strict) on src/
+	$(BIN)/mypy
+
+services-start: ## Install (if missing) and start the test servers on 127.0.0.1
+	scripts/services.sh start
+
+services-stop: ## Stop the test servers
+	scripts/services.sh stop
+
+bench: install ## Benchmarks at 100,000 people on SQLite and PostgreSQL (results in bench/results/)
+	scripts/bench.sh 100000
+
+bench-1m: install ## Benchmarks at 1,000,000 people (slow: about an hour)
+	scripts/bench.sh 1000000
+
+clean: ## Remove the virtualenv, caches and test servers' run folder
+	-scripts/services.sh stop
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache

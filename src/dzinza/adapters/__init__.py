@@ -1,0 +1,1 @@
+"""Concrete backends. Only ``dzinza.bootstrap`` imports from here."""

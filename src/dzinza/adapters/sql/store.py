@@ -1,0 +1,526 @@
+"""The SQL implementation of the ``TreeStore`` port: one class for transactions, generic record
+access, and the genealogy queries (people lists, pedigree, descendants) built as single SQL
+statements, recursive CTEs where the graph is walked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from dzinza.adapters.sql import tables as t
+from dzinza.ports import PeopleFilter, Row, SortSpec
+
+TABLES: dict[str, sa.Table] = {
+    "tree": t.trees,
+    "person": t.people,
+    "name": t.names,
+    "family": t.families,
+    "event": t.events,
+    "place": t.places,
+    "repository": t.repositories,
+    "source": t.sources,
+    "citation": t.citations,
+    "note": t.notes,
+    "media": t.media,
+    "user": t.users,
+}
+
+SUMMARY_COLUMNS = (
+    t.people.c.id,
+    t.people.c.tree_id,
+    t.people.c.sex,
+    t.people.c.living,
+    t.people.c.private,
+    t.people.c.display_name,
+    t.people.c.birth_text,
+    t.people.c.birth_earliest,
+    t.people.c.birth_latest,
+    t.people.c.death_text,
+    t.people.c.death_earliest,
+    t.people.c.death_latest,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _row(r: sa.Row[Any] | None) -> Row | None:
+    return dict(r._mapping) if r is not None else None
+
+
+class SqlSession:
+    """One transaction. Reads and writes in here see each other; nothing is visible elsewhere
+    until the ``write()`` block of the store exits without an exception."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.is_postgres = conn.dialect.name == "postgresql"
+
+    # -- generic records ---------------------------------------------------------------------
+    def insert(self, kind: str, values: Mapping[str, Any]) -> uuid.UUID:
+        table = TABLES[kind]
+        data = dict(values)
+        data.setdefault("id", uuid.uuid4())
+        if "updated_at" in table.c:
+            now = _now()
+            data.setdefault("created_at", now)
+            data.setdefault("updated_at", now)
+        self.conn.execute(table.insert().values(**data))
+        return uuid.UUID(str(data["id"]))
+
+    def insert_many(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Bulk insert (one executemany); used by importers and the benchmark generator."""
+        if rows:
+            self.conn.execute(TABLES[kind].insert(), list(rows))
+
+    def get(self, kind: str, record_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+        table = TABLES[kind]
+        stmt = sa.select(table).where(table.c.id == record_id)
+        if lock and self.is_postgres:
+            stmt = stmt.with_for_update()
+        return _row(self.conn.execute(stmt).first())
+
+    def update(self, kind: str, record_id: uuid.UUID, values: Mapping[str, Any]) -> None:
+        table = TABLES[kind]
+        data = dict(values)
+        if "version" in table.c:
+            data["version"] = table.c.version + 1
+            data["updated_at"] = _now()
+        self.conn.execute(table.update().where(table.c.id == record_id).values(**data))
+
+    def touch(self, kind: str, record_id: uuid.UUID) -> None:
+        """Bump a record's version after a change to something it embeds (names, children...)."""
+        self.update(kind, record_id, {})
+
+    def delete(self, kind: str, record_id: uuid.UUID) -> None:
+        table = TABLES[kind]
+        self.conn.execute(table.delete().where(table.c.id == record_id))
+
+    def list_records(
+        self,
+        kind: str,
+        tree_id: uuid.UUID,
+        sort: SortSpec,
+        limit: int,
+        where: Mapping[str, Any] | None = None,
+    ) -> list[Row]:
+        table = TABLES[kind]
+        cols = tuple(table.c[name] for name in sort.columns)
+        stmt = sa.select(table).where(table.c.tree_id == tree_id)
+        for name, value in (where or {}).items():
+            stmt = stmt.where(table.c[name] == value)
+        return self._page(stmt, cols, sort, limit)
+
+    def _page(
+        self,
+        stmt: sa.Select[Any],
+        cols: tuple[sa.ColumnElement[Any], ...],
+        sort: SortSpec,
+        limit: int,
+    ) -> list[Row]:
+        """Keyset pagination: the page after ``sort.after`` in (cols...) order, ``limit`` rows."""
+        if sort.after is not None:
+            after = [
+                uuid.UUID(v) if isinstance(c.type, sa.Uuid) and isinstance(v, str) else v
+                for c, v in zip(cols, sort.after, strict=True)
+            ]
+            key, bound = (
+                sa.tuple_(*cols),
+                sa.tuple_(*[sa.literal(v, c.type) for c, v in zip(cols, after, strict=True)]),
+            )
+            stmt = stmt.where(key < bound if sort.descending else key > bound)
+        order = [c.desc() if sort.descending else c.asc() for c in cols]
+        rows = self.conn.execute(stmt.order_by(*order).limit(limit)).all()
+        return [dict(r._mapping) for r in rows]
+
+    # -- trees and users -----------------------------------------------------------------------
+    def list_trees(
+        self, user_id: uuid.UUID | None, is_admin: bool, sort: SortSpec, limit: int
+    ) -> list[Row]:
+        tr = t.trees
+        stmt = sa.select(tr)
+        if not is_admin:
+            visible = tr.c.visibility == "public"
+            if user_id is not None:
+                visible = sa.or_(visible, tr.c.owner_id == user_id)
+            stmt = stmt.where(visible)
+        return self._page(stmt, tuple(tr.c[n] for n in sort.columns), sort, limit)
+
+    def user_by_email(self, email: str) -> Row | None:
+        return _row(self.conn.execute(sa.select(t.users).where(t.users.c.email == email)).first())
+
+    def insert_token(self, user_id: uuid.UUID, token_hash: str, expires_at: datetime) -> None:
+        self.conn.execute(
+            t.api_tokens.insert().values(
+                id=uuid.uuid4(),
+                user_id=user_id,
+                token_hash=token_hash,
+                created_at=_now(),
+                expires_at=expires_at,
+            )
+        )
+
+    def user_by_token(self, token_hash: str, now: datetime) -> Row | None:
+        stmt = (
+            sa.select(t.users)
+            .join(t.api_tokens, t.api_tokens.c.user_id == t.users.c.id)
+            .where(t.api_tokens.c.token_hash == token_hash, t.api_tokens.c.expires_at > now)
+        )
+        return _row(self.conn.execute(stmt).first())
+
+    # -- people ----------------------------------------------------------------------------
+    def names_of(self, person_ids: Sequence[uuid.UUID]) -> list[Row]:
+        n = t.names
+        stmt = (
+            sa.select(n).where(n.c.person_id.in_(person_ids)).order_by(n.c.person_id, n.c.position)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def replace_names(
+        self, person_id: uuid.UUID, tree_id: uuid.UUID, names: Sequence[Mapping[str, Any]]
+    ) -> None:
+        self.conn.execute(t.names.delete().where(t.names.c.person_id == person_id))
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                **dict(n),
+                "person_id": person_id,
+                "tree_id": tree_id,
+                "position": i,
+            }
+            for i, n in enumerate(names)
+        ]
+        self.insert_many("name", rows)
+
+    def events_of(
+        self, *, person_id: uuid.UUID | None = None, family_ids: Sequence[uuid.UUID] = ()
+    ) -> list[Row]:
+        e = t.events
+        cond = (
+            e.c.person_id == person_id if person_id is not None else e.c.family_id.in_(family_ids)
+        )
+        stmt = (
+            sa.select(e)
+            .where(cond)
+            .order_by(sa.func.coalesce(e.c.date_earliest, e.c.date_latest), e.c.created_at, e.c.id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def summaries(self, person_ids: Sequence[uuid.UUID]) -> list[Row]:
+        if not person_ids:
+            return []
+        stmt = sa.select(*SUMMARY_COLUMNS).where(t.people.c.id.in_(set(person_ids)))
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def list_people(
+        self, tree_id: uuid.UUID, flt: PeopleFilter, sort: SortSpec, limit: int
+    ) -> list[Row]:
+        p = t.people
+        stmt = sa.select(*SUMMARY_COLUMNS, p.c.name_key, p.c.birth_sort).where(
+            p.c.tree_id == tree_id
+        )
+        if flt.sex is not None:
+            stmt = stmt.where(p.c.sex == flt.sex)
+        if flt.name:
+            n = t.names
+            hi = flt.name + "\U0010ffff"
+            matching = sa.select(n.c.person_id).where(
+                n.c.tree_id == tree_id,
+                sa.or_(
+                    sa.and_(n.c.surname_key >= flt.name, n.c.surname_key < hi),
+                    sa.and_(n.c.given_key >= flt.name, n.c.given_key < hi),
+                ),
+            )
+            stmt = stmt.where(p.c.id.in_(matching))
+        if flt.born_from is not None:
+            stmt = stmt.where(p.c.birth_latest >= flt.born_from)
+        if flt.born_to is not None:
+            stmt = stmt.where(p.c.birth_earliest <= flt.born_to)
+        if flt.place_id is not None:
+            places = self._place_subtree(flt.place_id)
+            e = t.events
+            at_place = sa.select(e.c.person_id).where(
+                e.c.place_id.in_(sa.select(places.c.id)), e.c.person_id.is_not(None)
+            )
+            stmt = stmt.where(p.c.id.in_(at_place))
+        return self._page(stmt, tuple(p.c[n] for n in sort.columns), sort, limit)
+
+    def _place_subtree(self, place_id: uuid.UUID) -> sa.CTE:
+        pl = t.places
+        sub = sa.select(pl.c.id).where(pl.c.id == place_id).cte("place_tree", recursive=True)
+        return sub.union(sa.select(pl.c.id).where(pl.c.parent_id == sub.c.id))
+
+    def delete_links_to(self, targets: Sequence[tuple[str, uuid.UUID]]) -> None:
+        """Removes citations, note and media links and external ids that point at these records."""
+        by_type: dict[str, list[uuid.UUID]] = {}
+        for kind, rid in targets:
+            by_type.setdefault(kind, []).append(rid)
+        for kind, ids in by_type.items():
+            for table in t.LINK_TABLES:
+                self.conn.execute(
+                    table.delete().where(table.c.target_type == kind, table.c.target_id.in_(ids))
+                )
+
+    def event_ids(
+        self, *, person_id: uuid.UUID | None = None, family_id: uuid.UUID | None = None
+    ) -> list[uuid.UUID]:
+        e = t.events
+        cond = e.c.person_id == person_id if person_id is not None else e.c.family_id == family_id
+        return list(self.conn.scalars(sa.select(e.c.id).where(cond)))
+
+    def links_to(self, kind: str, target_id: uuid.UUID) -> dict[str, list[Row]]:
+        """Citations, notes and media attached to one record, and its external ids."""
+        c, nl, n, ml, m, x = (
+            t.citations,
+            t.note_links,
+            t.notes,
+            t.media_links,
+            t.media,
+            t.external_ids,
+        )
+        cits = self.conn.execute(
+            sa.select(c)
+            .where(c.c.target_type == kind, c.c.target_id == target_id)
+            .order_by(c.c.created_at, c.c.id)
+        )
+        notes = self.conn.execute(
+            sa.select(n)
+            .join(nl, nl.c.note_id == n.c.id)
+            .where(nl.c.target_type == kind, nl.c.target_id == target_id)
+            .order_by(n.c.created_at, n.c.id)
+        )
+        media = self.conn.execute(
+            sa.select(m)
+            .join(ml, ml.c.media_id == m.c.id)
+            .where(ml.c.target_type == kind, ml.c.target_id == target_id)
+            .order_by(m.c.created_at, m.c.id)
+        )
+        ext = self.conn.execute(
+            sa.select(x.c.kind, x.c.value)
+            .where(x.c.target_type == kind, x.c.target_id == target_id)
+            .order_by(x.c.kind, x.c.value)
+        )
+        return {
+            "citations": [dict(r._mapping) for r in cits],
+            "notes": [dict(r._mapping) for r in notes],
+            "media": [dict(r._mapping) for r in media],
+            "external_ids": [dict(r._mapping) for r in ext],
+        }
+
+    def link(
+        self, table: str, own_id: uuid.UUID, kind: str, target_id: uuid.UUID, tree_id: uuid.UUID
+    ) -> None:
+        """Attach a note or media object to a record (idempotent)."""
+        tbl, col = (t.note_links, "note_id") if table == "note" else (t.media_links, "media_id")
+        exists = self.conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(tbl)
+            .where(tbl.c[col] == own_id, tbl.c.target_type == kind, tbl.c.target_id == target_id)
+        )
+        if not exists:
+            self.conn.execute(
+                tbl.insert().values(
+                    {col: own_id, "target_type": kind, "target_id": target_id, "tree_id": tree_id}
+                )
+            )
+
+    def unlink(self, table: str, own_id: uuid.UUID, kind: str, target_id: uuid.UUID) -> bool:
+        tbl, col = (t.note_links, "note_id") if table == "note" else (t.media_links, "media_id")
+        res = self.conn.execute(
+            tbl.delete().where(
+                tbl.c[col] == own_id, tbl.c.target_type == kind, tbl.c.target_id == target_id
+            )
+        )
+        return res.rowcount > 0
+
+    def add_external_id(
+        self, tree_id: uuid.UUID, kind: str, target_id: uuid.UUID, id_kind: str, value: str
+    ) -> None:
+        self.conn.execute(
+            t.external_ids.insert().values(
+                id=uuid.uuid4(),
+                tree_id=tree_id,
+                target_type=kind,
+                target_id=target_id,
+                kind=id_kind,
+                value=value,
+            )
+        )
+
+    # -- families --------------------------------------------------------------------------
+    def families_as_partner(self, person_id: uuid.UUID) -> list[Row]:
+        f = t.families
+        stmt = (
+            sa.select(f)
+            .where(sa.or_(f.c.partner1_id == person_id, f.c.partner2_id == person_id))
+            .order_by(f.c.created_at, f.c.id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def families_as_child(self, person_id: uuid.UUID) -> list[Row]:
+        f, fc = t.families, t.family_children
+        stmt = (
+            sa.select(f, fc.c.pedigree)
+            .join(fc, fc.c.family_id == f.c.id)
+            .where(fc.c.child_id == person_id)
+            .order_by(f.c.created_at, f.c.id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def children_of(self, family_ids: Sequence[uuid.UUID]) -> list[Row]:
+        fc = t.family_children
+        stmt = (
+            sa.select(fc)
+            .where(fc.c.family_id.in_(family_ids))
+            .order_by(fc.c.family_id, fc.c.position, fc.c.child_id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def add_child(
+        self, family_id: uuid.UUID, tree_id: uuid.UUID, child_id: uuid.UUID, pedigree: str
+    ) -> None:
+        fc = t.family_children
+        pos = self.conn.scalar(
+            sa.select(sa.func.coalesce(sa.func.max(fc.c.position) + 1, 0)).where(
+                fc.c.family_id == family_id
+            )
+        )
+        self.conn.execute(
+            fc.insert().values(
+                family_id=family_id,
+                child_id=child_id,
+                tree_id=tree_id,
+                pedigree=pedigree,
+                position=pos,
+            )
+        )
+
+    def set_child_pedigree(self, family_id: uuid.UUID, child_id: uuid.UUID, pedigree: str) -> bool:
+        fc = t.family_children
+        res = self.conn.execute(
+            fc.update()
+            .where(fc.c.family_id == family_id, fc.c.child_id == child_id)
+            .values(pedigree=pedigree)
+        )
+        return res.rowcount > 0
+
+    def remove_child(self, family_id: uuid.UUID, child_id: uuid.UUID) -> bool:
+        fc = t.family_children
+        res = self.conn.execute(
+            fc.delete().where(fc.c.family_id == family_id, fc.c.child_id == child_id)
+        )
+        return res.rowcount > 0
+
+    def delete_empty_families(self, family_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+        """Deletes those of these families left with no partner, no child and no event."""
+        f, fc, e = t.families, t.family_children, t.events
+        stmt = sa.select(f.c.id).where(
+            f.c.id.in_(family_ids),
+            f.c.partner1_id.is_(None),
+            f.c.partner2_id.is_(None),
+            ~sa.exists().where(fc.c.family_id == f.c.id),
+            ~sa.exists().where(e.c.family_id == f.c.id),
+        )
+        empty = list(self.conn.scalars(stmt))
+        if empty:
+            self.conn.execute(f.delete().where(f.c.id.in_(empty)))
+        return empty
+
+    # -- the graph -------------------------------------------------------------------------
+    def ancestors(self, person_id: uuid.UUID, generations: int, max_rows: int) -> list[Row]:
+        """Rows (person_id, generation, child_id, family_id, pedigree): one per parent link walked."""
+        p, f, fc = t.people, t.families, t.family_children
+        base = sa.select(
+            sa.literal(person_id, sa.Uuid()).label("person_id"),
+            sa.literal(0).label("generation"),
+            sa.null().cast(sa.Uuid()).label("child_id"),
+            sa.null().cast(sa.Uuid()).label("family_id"),
+            sa.null().cast(sa.String(16)).label("pedigree"),
+        ).cte("anc", recursive=True)
+        step = (
+            sa.select(p.c.id, base.c.generation + 1, base.c.person_id, f.c.id, fc.c.pedigree)
+            .select_from(base)
+            .join(fc, fc.c.child_id == base.c.person_id)
+            .join(f, f.c.id == fc.c.family_id)
+            .join(p, p.c.id.in_([f.c.partner1_id, f.c.partner2_id]))
+            .where(base.c.generation < generations)
+        )
+        anc = base.union_all(step)
+        stmt = sa.select(anc).order_by(anc.c.generation).limit(max_rows)
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def descendants(self, person_id: uuid.UUID, generations: int, max_rows: int) -> list[Row]:
+        """Rows (person_id, generation, parent_id, family_id, pedigree): one per child link walked."""
+        f, fc = t.families, t.family_children
+        base = sa.select(
+            sa.literal(person_id, sa.Uuid()).label("person_id"),
+            sa.literal(0).label("generation"),
+            sa.null().cast(sa.Uuid()).label("parent_id"),
+            sa.null().cast(sa.Uuid()).label("family_id"),
+            sa.null().cast(sa.String(16)).label("pedigree"),
+        ).cte("desc", recursive=True)
+        step = (
+            sa.select(fc.c.child_id, base.c.generation + 1, base.c.person_id, f.c.id, fc.c.pedigree)
+            .select_from(base)
+            .join(
+                f, sa.or_(f.c.partner1_id == base.c.person_id, f.c.partner2_id == base.c.person_id)
+            )
+            .join(fc, fc.c.family_id == f.c.id)
+            .where(base.c.generation < generations)
+        )
+        desc = base.union_all(step)
+        stmt = sa.select(desc).order_by(desc.c.generation).limit(max_rows)
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def is_descendant(self, ancestor_id: uuid.UUID, candidates: Sequence[uuid.UUID]) -> bool:
+        """True if any candidate is ``ancestor_id`` or one of its descendants (any depth).
+
+        UNION (not UNION ALL) keeps each person once, so the walk ends even on cyclic data.
+        """
+        if not candidates:
+            return False
+        f, fc = t.families, t.family_children
+        base = sa.select(sa.literal(ancestor_id, sa.Uuid()).label("pid")).cte(
+            "line", recursive=True
+        )
+        step = (
+            sa.select(fc.c.child_id)
+            .select_from(base)
+            .join(f, sa.or_(f.c.partner1_id == base.c.pid, f.c.partner2_id == base.c.pid))
+            .join(fc, fc.c.family_id == f.c.id)
+        )
+        line = base.union(step)
+        stmt = sa.select(sa.func.count()).select_from(line).where(line.c.pid.in_(list(candidates)))
+        return bool(self.conn.scalar(stmt))
+
+
+class SqlTreeStore:
+    """Hands out transactions on one engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[SqlSession]:
+        with self.engine.connect() as conn, conn.begin():
+            yield SqlSession(conn)
+
+    @contextmanager
+    def write(self) -> Iterator[SqlSession]:
+        # BEGIN IMMEDIATE on SQLite takes the write lock up front, so two writers queue on the
+        # busy timeout instead of one failing after it has read (PostgreSQL ignores the option).
+        with (
+            self.engine.connect().execution_options(sqlite_begin="BEGIN IMMEDIATE") as conn,
+            conn.begin(),
+        ):
+            yield SqlSession(conn)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

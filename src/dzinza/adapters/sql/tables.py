@@ -1,0 +1,310 @@
+"""The relational schema, shared by SQLite and PostgreSQL. Alembic migrations must match it
+(tests/contract/test_migrations.py proves they do).
+
+Every genealogy record carries ``tree_id`` so that a tree is one indexed slice of each table, and a
+``version`` counter bumped on every write. People carry a denormalised summary (display name, sort
+key, birth and death ranges) refreshed by the services on each change, so that lists and filters
+never join names and events.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UTC_NOW = sa.func.current_timestamp()
+
+
+def _id() -> sa.Column[object]:
+    return sa.Column("id", sa.Uuid(), primary_key=True)
+
+
+def _tree_fk() -> sa.Column[object]:
+    return sa.Column(
+        "tree_id", sa.Uuid(), sa.ForeignKey("trees.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+def _stamps() -> list[sa.Column[object]]:
+    return [
+        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    ]
+
+
+def _text(name: str, length: int = 500) -> sa.Column[object]:
+    return sa.Column(name, sa.String(length), nullable=False, server_default="")
+
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("is_admin", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "user_id"),
+)
+
+trees = sa.Table(
+    "trees",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    _text("description", 4000),
+    sa.Column("visibility", sa.String(16), nullable=False, server_default="private"),
+    sa.Column("owner_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    *_stamps(),
+    sa.Index(None, "owner_id"),
+    sa.Index(None, "visibility"),
+)
+
+people = sa.Table(
+    "people",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("sex", sa.String(16), nullable=False, server_default="unknown"),
+    sa.Column("living", sa.Boolean()),
+    sa.Column("private", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("display_name", sa.String(600), nullable=False, server_default=""),
+    sa.Column("name_key", sa.String(600), nullable=False, server_default=""),
+    _text("birth_text", 120),
+    sa.Column("birth_earliest", sa.Integer()),
+    sa.Column("birth_latest", sa.Integer()),
+    sa.Column("birth_sort", sa.Integer(), nullable=False, server_default="2147483647"),
+    _text("death_text", 120),
+    sa.Column("death_earliest", sa.Integer()),
+    sa.Column("death_latest", sa.Integer()),
+    sa.Column("extra", sa.JSON()),
+    *_stamps(),
+    sa.Index(None, "tree_id", "name_key", "id"),
+    sa.Index(None, "tree_id", "birth_sort", "id"),
+)
+
+names = sa.Table(
+    "names",
+    metadata,
+    _id(),
+    sa.Column(
+        "person_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    _tree_fk(),
+    sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("type", sa.String(16), nullable=False, server_default="birth"),
+    _text("given", 200),
+    _text("surname", 200),
+    _text("prefix", 100),
+    _text("suffix", 100),
+    _text("nickname", 100),
+    _text("title", 100),
+    _text("given_key", 200),
+    _text("surname_key", 200),
+    sa.Index(None, "person_id", "position"),
+    sa.Index(None, "tree_id", "surname_key"),
+    sa.Index(None, "tree_id", "given_key"),
+)
+
+places = sa.Table(
+    "places",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("name", sa.String(300), nullable=False),
+    _text("type", 50),
+    sa.Column("parent_id", sa.Uuid(), sa.ForeignKey("places.id", ondelete="SET NULL")),
+    sa.Column("latitude", sa.Float()),
+    sa.Column("longitude", sa.Float()),
+    sa.Column("alt_names", sa.JSON()),
+    *_stamps(),
+    sa.Index(None, "tree_id", "name"),
+    sa.Index(None, "parent_id"),
+)
+
+families = sa.Table(
+    "families",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("partner1_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="SET NULL")),
+    sa.Column("partner2_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="SET NULL")),
+    sa.Column("union_type", sa.String(16), nullable=False, server_default="unknown"),
+    sa.Column("extra", sa.JSON()),
+    *_stamps(),
+    sa.Index(None, "tree_id"),
+    sa.Index(None, "partner1_id"),
+    sa.Index(None, "partner2_id"),
+)
+
+family_children = sa.Table(
+    "family_children",
+    metadata,
+    sa.Column(
+        "family_id",
+        sa.Uuid(),
+        sa.ForeignKey("families.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "child_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    ),
+    _tree_fk(),
+    sa.Column("pedigree", sa.String(16), nullable=False, server_default="birth"),
+    sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
+    sa.Index(None, "child_id"),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("person_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="CASCADE")),
+    sa.Column("family_id", sa.Uuid(), sa.ForeignKey("families.id", ondelete="CASCADE")),
+    sa.Column("type", sa.String(40), nullable=False),
+    _text("label", 120),
+    _text("date_text", 120),
+    sa.Column("date_earliest", sa.Integer()),
+    sa.Column("date_latest", sa.Integer()),
+    sa.Column("place_id", sa.Uuid(), sa.ForeignKey("places.id", ondelete="SET NULL")),
+    _text("description", 1000),
+    _text("value", 1000),
+    *_stamps(),
+    sa.CheckConstraint("(person_id IS NULL) <> (family_id IS NULL)", name="one_owner"),
+    sa.Index(None, "person_id"),
+    sa.Index(None, "family_id"),
+    sa.Index(None, "place_id"),
+)
+
+repositories = sa.Table(
+    "repositories",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("name", sa.String(300), nullable=False),
+    _text("address", 1000),
+    _text("url", 1000),
+    *_stamps(),
+    sa.Index(None, "tree_id", "name"),
+)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("title", sa.String(500), nullable=False),
+    _text("author", 300),
+    _text("publication", 1000),
+    _text("abbreviation", 100),
+    sa.Column("repository_id", sa.Uuid(), sa.ForeignKey("repositories.id", ondelete="SET NULL")),
+    _text("call_number", 100),
+    *_stamps(),
+    sa.Index(None, "tree_id", "title"),
+    sa.Index(None, "repository_id"),
+)
+
+citations = sa.Table(
+    "citations",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column(
+        "source_id", sa.Uuid(), sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False
+    ),
+    _text("page", 500),
+    sa.Column("quality", sa.SmallInteger()),
+    _text("date_text", 120),
+    _text("text", 4000),
+    sa.Column("target_type", sa.String(16), nullable=False),
+    sa.Column("target_id", sa.Uuid(), nullable=False),
+    *_stamps(),
+    sa.Index(None, "target_type", "target_id"),
+    sa.Index(None, "source_id"),
+    sa.Index(None, "tree_id"),
+)
+
+notes = sa.Table(
+    "notes",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("text", sa.Text(), nullable=False),
+    *_stamps(),
+    sa.Index(None, "tree_id"),
+)
+
+note_links = sa.Table(
+    "note_links",
+    metadata,
+    sa.Column(
+        "note_id", sa.Uuid(), sa.ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("target_type", sa.String(16), primary_key=True),
+    sa.Column("target_id", sa.Uuid(), primary_key=True),
+    _tree_fk(),
+    sa.Index(None, "target_type", "target_id"),
+)
+
+media = sa.Table(
+    "media",
+    metadata,
+    _id(),
+    _tree_fk(),
+    _text("title", 300),
+    _text("file", 1000),
+    _text("mime_type", 100),
+    _text("date_text", 120),
+    _text("description", 4000),
+    *_stamps(),
+    sa.Index(None, "tree_id"),
+)
+
+media_links = sa.Table(
+    "media_links",
+    metadata,
+    sa.Column(
+        "media_id", sa.Uuid(), sa.ForeignKey("media.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("target_type", sa.String(16), primary_key=True),
+    sa.Column("target_id", sa.Uuid(), primary_key=True),
+    _tree_fk(),
+    sa.Index(None, "target_type", "target_id"),
+)
+
+external_ids = sa.Table(
+    "external_ids",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("target_type", sa.String(16), nullable=False),
+    sa.Column("target_id", sa.Uuid(), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.Index(None, "tree_id", "kind", "value"),
+    sa.Index(None, "target_type", "target_id"),
+)
+
+LINK_TABLES = (citations, note_links, media_links, external_ids)
+"""Tables that point at records by (target_type, target_id); cleaned up by the services on delete."""

@@ -1,0 +1,103 @@
+"""What every route shares: the platform, the actor behind the bearer token, the If-Match header,
+JSON responses with ETags, and errors as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dzinza.domain.errors import DzinzaError
+from dzinza.services.common import Actor, Page, etag_of, jsonable
+from dzinza.services.platform import Platform
+
+log = logging.getLogger("dzinza.api")
+PROBLEM = "application/problem+json"
+
+
+def platform(request: Request) -> Platform:
+    return request.app.state.platform  # type: ignore[no-any-return]
+
+
+def actor(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Actor:
+    token = None
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise DzinzaError("The Authorization header must be 'Bearer <token>'.")
+        token = value.strip()
+    return platform(request).users.actor_for_token(token)
+
+
+PlatformDep = Annotated[Platform, Depends(platform)]
+ActorDep = Annotated[Actor, Depends(actor)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="The ETag you read; the write is refused with 412 if the record changed since."
+    ),
+]
+
+
+def respond(request: Request, view: Any, status: int = 200) -> Response:
+    """JSON with a strong ETag; a matching If-None-Match gets 304 without a body."""
+    body = view.view() if isinstance(view, Page) else view
+    tag = etag_of(body)
+    if status == 200 and tag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"ETag": tag})
+    content = json.dumps(jsonable(body), ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(
+        content, status_code=status, media_type="application/json", headers={"ETag": tag}
+    )
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": 'Bearer realm="dzinza"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+async def on_dzinza_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DzinzaError)
+    extra = {"errors": exc.errors} if exc.errors else {}
+    return problem(exc.status, exc.title, exc.detail, **extra)
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc if p not in ("body",)) or "body"
+
+
+async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _where(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return problem(422, "Invalid data", detail or "The request is not valid.", errors=errors)
+
+
+async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed"}
+    detail = exc.detail if isinstance(exc.detail, str) else "The request was refused."
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "There is nothing at this address."
+    return problem(exc.status_code, titles.get(exc.status_code, "Error"), detail)
+
+
+async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")

@@ -1,0 +1,8 @@
+"""The ASGI entry point for uvicorn and other servers: ``dzinza.asgi:app``."""
+
+from __future__ import annotations
+
+from dzinza import bootstrap
+from dzinza.api.app import create_app
+
+app = create_app(bootstrap.build())

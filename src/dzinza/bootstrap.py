@@ -1,0 +1,63 @@
+"""The one place that reads settings and picks concrete adapters, by URL.
+
+``sqlite:///...`` (the embedded default) and ``postgresql+psycopg://...`` both use the SQL store;
+the cache, search, media and queue adapters join here as they are built.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from dzinza.adapters.clock import SystemClock
+from dzinza.adapters.passwords import Argon2Hasher
+from dzinza.adapters.sql import database
+from dzinza.adapters.sql.store import SqlTreeStore
+from dzinza.domain.errors import DzinzaError
+from dzinza.services.platform import Platform
+from dzinza.settings import Settings
+
+SQL_SCHEMES = ("sqlite", "postgresql")
+
+
+def _engine(settings: Settings) -> sa.Engine:
+    url = settings.resolved_database_url()
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    if scheme not in SQL_SCHEMES:
+        raise DzinzaError(
+            f"DZINZA_DATABASE_URL must start with sqlite:// or postgresql+psycopg:// (got {scheme}://)."
+        )
+    return database.create_engine(url, echo=settings.sql_echo)
+
+
+def build(settings: Settings | None = None) -> Platform:
+    settings = settings or Settings()
+    store = SqlTreeStore(_engine(settings))
+    return Platform(
+        store=store,
+        hasher=Argon2Hasher(),
+        clock=SystemClock(),
+        token_ttl=timedelta(hours=settings.token_ttl_hours),
+    )
+
+
+def migrate(settings: Settings | None = None, revision: str = "head") -> str | None:
+    """Brings the database schema up to ``revision``; returns the revision it is at afterwards."""
+    settings = settings or Settings()
+    engine = _engine(settings)
+    try:
+        database.upgrade(engine, revision)
+        return database.current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def schema_status(settings: Settings | None = None) -> tuple[str | None, str | None]:
+    """(current revision, head revision) of the configured database."""
+    settings = settings or Settings()
+    engine = _engine(settings)
+    try:
+        return database.current_revision(engine), database.head_revision()
+    finally:
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""The genealogy domain in pure Python: no framework, no database, no network."""

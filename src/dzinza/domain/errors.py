@@ -1,0 +1,45 @@
+"""Errors a user can cause. The API turns each into a problem+json response, the CLI into a message."""
+
+from __future__ import annotations
+
+
+class DzinzaError(Exception):
+    """Base of every error meant for the person using Dzinza."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, object]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class ValidationFailed(DzinzaError):
+    status = 422
+    title = "Invalid data"
+
+
+class NotFound(DzinzaError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DzinzaError):
+    status = 409
+    title = "Conflict"
+
+
+class PreconditionFailed(DzinzaError):
+    status = 412
+    title = "Precondition failed"
+
+
+class AuthenticationRequired(DzinzaError):
+    status = 401
+    title = "Authentication required"
+
+
+class Forbidden(DzinzaError):
+    status = 403
+    title = "Forbidden"

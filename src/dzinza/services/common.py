@@ -1,0 +1,180 @@
+"""Helpers every service shares: the actor, access checks, paging cursors, ETags, JSON views."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from dzinza.domain.errors import (
+    AuthenticationRequired,
+    DzinzaError,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
+from dzinza.ports import Row, SortSpec, StoreSession
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking. Anonymous visitors have no user id."""
+
+    user_id: uuid.UUID | None = None
+    is_admin: bool = False
+    email: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.user_id is None
+
+
+ANONYMOUS = Actor()
+SYSTEM = Actor(user_id=uuid.UUID(int=0), is_admin=True, email="system")
+"""The command line acting with full rights (it already holds the database)."""
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def etag_of(view: Any) -> str:
+    """A strong ETag: the hash of the representation itself, so it changes exactly when it does."""
+    body = json.dumps(jsonable(view), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def check_if_match(if_match: str | None, view: Any) -> None:
+    if if_match is None or if_match.strip() == "*":
+        return
+    current = etag_of(view)
+    offered = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    if current not in offered:
+        raise PreconditionFailed(
+            "This record has changed since you read it. Fetch it again, re-apply your change "
+            "and send it with the new ETag."
+        )
+
+
+# -- access ---------------------------------------------------------------------------------
+def can_read(tree: Row, actor: Actor) -> bool:
+    return (
+        tree["visibility"] == "public"
+        or actor.is_admin
+        or (actor.user_id is not None and tree["owner_id"] == actor.user_id)
+    )
+
+
+def can_write(tree: Row, actor: Actor) -> bool:
+    return actor.is_admin or (actor.user_id is not None and tree["owner_id"] == actor.user_id)
+
+
+def tree_for(tx: StoreSession, tree_id: uuid.UUID, actor: Actor, *, write: bool = False) -> Row:
+    """The tree, if the actor may read it (or write it); otherwise a clear refusal."""
+    tree = tx.get("tree", tree_id, lock=write)
+    if tree is None:
+        raise NotFound(f"There is no tree with id {tree_id}.")
+    allowed = can_write(tree, actor) if write else can_read(tree, actor)
+    if allowed:
+        return tree
+    if actor.anonymous:
+        why = "Sign in to change this tree." if write else "This tree is private: sign in to see it."
+        raise AuthenticationRequired(why + " Send 'Authorization: Bearer <token>'.")
+    what = "change" if write else "see"
+    raise Forbidden(f"You do not have permission to {what} this tree.")
+
+
+def record_for(
+    tx: StoreSession, kind: str, record_id: uuid.UUID, actor: Actor, *, write: bool = False
+) -> tuple[Row, Row]:
+    """A record and its tree, after the access check on the tree."""
+    row = tx.get(kind, record_id, lock=write)
+    if row is None:
+        raise NotFound(f"There is no {kind} with id {record_id}.")
+    tree = tree_for(tx, row["tree_id"], actor, write=write)
+    return row, tree
+
+
+def same_tree(
+    tx: StoreSession, kind: str, record_id: uuid.UUID, tree_id: uuid.UUID, field: str
+) -> Row:
+    """A record that another one refers to: it must exist in the same tree."""
+    row = tx.get(kind, record_id)
+    if row is None or row["tree_id"] != tree_id:
+        raise ValidationFailed(
+            f"{field}: there is no {kind} with id {record_id} in this tree.",
+            errors=[{"field": field, "message": f"unknown {kind}"}],
+        )
+    return row
+
+
+# -- paging ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+    def view(self) -> dict[str, Any]:
+        return {"items": self.items, "next_cursor": self.next_cursor}
+
+
+def encode_cursor(sort_name: str, values: list[Any]) -> str:
+    raw = json.dumps([sort_name, jsonable(values)], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, sort_name: str) -> tuple[Any, ...] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        name, values = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise DzinzaError("The cursor is not one that Dzinza gave out.") from exc
+    if name != sort_name or not isinstance(values, list):
+        raise DzinzaError("This cursor belongs to another sort order; start again without it.")
+    return tuple(values)
+
+
+def page_limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_PAGE
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}.")
+    return limit
+
+
+def sort_spec(sort: str, options: dict[str, tuple[str, ...]], cursor: str | None) -> SortSpec:
+    descending = sort.startswith("-")
+    name = sort.removeprefix("-")
+    if name not in options:
+        choices = ", ".join(sorted(options) + sorted("-" + o for o in options))
+        raise ValidationFailed(f"sort must be one of: {choices}.")
+    return SortSpec(options[name], descending, decode_cursor(cursor, sort))
+
+
+def make_page(
+    rows: list[Row], limit: int, sort: str, spec: SortSpec, items: list[dict[str, Any]]
+) -> Page:
+    """``rows`` were fetched with limit+1 so that a next page is known to exist."""
+    if len(rows) <= limit:
+        return Page(items, None)
+    last = rows[limit - 1]
+    return Page(items[:limit], encode_cursor(sort, [last[c] for c in spec.columns]))

@@ -1,0 +1,52 @@
+"""The assembled platform: every service, wired to the adapters ``bootstrap`` chose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from dzinza.ports import Clock, PasswordHasher, TreeStore
+from dzinza.services.events import EventService
+from dzinza.services.families import FamilyService
+from dzinza.services.graph import GraphService
+from dzinza.services.people import PeopleService
+from dzinza.services.records import RecordService
+from dzinza.services.trees import TreeService
+from dzinza.services.users import UserService
+
+
+@dataclass
+class Platform:
+    store: TreeStore
+    hasher: PasswordHasher
+    clock: Clock
+    token_ttl: timedelta = timedelta(hours=24)
+    trees: TreeService = field(init=False)
+    people: PeopleService = field(init=False)
+    families: FamilyService = field(init=False)
+    events: EventService = field(init=False)
+    graph: GraphService = field(init=False)
+    users: UserService = field(init=False)
+    places: RecordService = field(init=False)
+    repositories: RecordService = field(init=False)
+    sources: RecordService = field(init=False)
+    citations: RecordService = field(init=False)
+    notes: RecordService = field(init=False)
+    media: RecordService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.trees = TreeService(self.store)
+        self.people = PeopleService(self.store)
+        self.families = FamilyService(self.store)
+        self.events = EventService(self.store)
+        self.graph = GraphService(self.store)
+        self.users = UserService(self.store, self.hasher, self.clock, self.token_ttl)
+        self.places = RecordService(self.store, "place")
+        self.repositories = RecordService(self.store, "repository")
+        self.sources = RecordService(self.store, "source")
+        self.citations = RecordService(self.store, "citation")
+        self.notes = RecordService(self.store, "note")
+        self.media = RecordService(self.store, "media")
+
+    def close(self) -> None:
+        self.store.dispose()

@@ -1,0 +1,157 @@
+"""Shared fixtures: a Dzinza platform on SQLite and on PostgreSQL, an HTTP client, users.
+
+PostgreSQL comes from ``DZINZA_TEST_POSTGRES_URL`` (``make test`` starts a server and sets it).
+Without it the PostgreSQL half is skipped with a reason, except under ``CI=true``, where a
+missing server is a failure: a CI run can never pass by silently skipping PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from dzinza import bootstrap
+from dzinza.adapters.sql import database
+from dzinza.adapters.sql.tables import metadata
+from dzinza.api.app import create_app
+from dzinza.services.platform import Platform
+from dzinza.settings import Settings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_server(env: str, what: str) -> str:
+    """The URL of a test server, or a skip (a failure under CI=true) saying what is missing."""
+    url = os.environ.get(env)
+    if url:
+        return url
+    message = f"{what} is not available: set {env} (make test starts it)"
+    if IN_CI:
+        pytest.fail(f"CI=true and {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    return require_server("DZINZA_TEST_POSTGRES_URL", "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def postgres_db(postgres_admin_url: str) -> Iterator[str]:
+    """A database of our own on the test server, migrated once for the session."""
+    name = f"dzinza_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
+    engine = database.create_engine(url)
+    database.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "dzinza.db"
+    engine = database.create_engine(f"sqlite:///{path}")
+    database.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _truncate(url: str) -> None:
+    engine = sa.create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {names} CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "dzinza.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_db")
+    yield url
+    _truncate(url)
+
+
+@pytest.fixture
+def platform(database_url: str, tmp_path: Path) -> Iterator[Platform]:
+    p = bootstrap.build(Settings(database_url=database_url, data_dir=tmp_path))
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def client(platform: Platform) -> Iterator[TestClient]:
+    with TestClient(create_app(platform), raise_server_exceptions=False) as c:
+        yield c
+
+
+class Api:
+    """A test client that knows a user's token and checks status codes as it goes."""
+
+    def __init__(self, client: TestClient, token: str | None = None) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def call(self, method: str, path: str, expect: int, **kw: Any) -> Any:
+        headers = {**self.headers, **kw.pop("headers", {})}
+        r = self.client.request(method, f"/api/v1{path}", headers=headers, **kw)
+        assert r.status_code == expect, f"{method} {path}: {r.status_code} {r.text}"
+        if r.status_code >= 400:
+            assert r.headers["content-type"] == "application/problem+json", r.headers
+        return r.json() if r.content else None
+
+    def get(self, path: str, expect: int = 200, **kw: Any) -> Any:
+        return self.call("GET", path, expect, **kw)
+
+    def post(self, path: str, json: Any, expect: int = 201, **kw: Any) -> Any:
+        return self.call("POST", path, expect, json=json, **kw)
+
+    def patch(self, path: str, json: Any, expect: int = 200, **kw: Any) -> Any:
+        return self.call("PATCH", path, expect, json=json, **kw)
+
+    def delete(self, path: str, expect: int = 204, **kw: Any) -> Any:
+        return self.call("DELETE", path, expect, **kw)
+
+
+def make_user(platform: Platform, email: str, *, admin: bool = False) -> str:
+    platform.users.create(email, "correct horse battery", is_admin=admin)
+    return str(platform.users.token_for_email(email)["access_token"])
+
+
+@pytest.fixture
+def owner(client: TestClient, platform: Platform) -> Api:
+    return Api(client, make_user(platform, "owner@example.org"))
+
+
+@pytest.fixture
+def stranger(client: TestClient, platform: Platform) -> Api:
+    return Api(client, make_user(platform, "stranger@example.org"))
+
+
+@pytest.fixture
+def anonymous(client: TestClient) -> Api:
+    return Api(client)
+
+
+@pytest.fixture
+def tree(owner: Api) -> dict[str, Any]:
+    return dict(owner.post("/trees", {"name": "Test family", "visibility": "private"}))
