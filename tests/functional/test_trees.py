@@ -12,10 +12,15 @@ def test_anonymous_lists_public_trees_only(owner: Api, anonymous: Api) -> None:
     owner.post("/trees", {"name": "Closed family"})
     names = [t["name"] for t in anonymous.get("/trees")["items"]]
     assert names == [public["name"]]
-    assert sorted(t["name"] for t in owner.get("/trees")["items"]) == ["Closed family", "Open family"]
+    assert sorted(t["name"] for t in owner.get("/trees")["items"]) == [
+        "Closed family",
+        "Open family",
+    ]
 
 
-def test_private_tree_refused_without_token_and_to_strangers(tree: dict[str, Any], anonymous: Api, stranger: Api) -> None:
+def test_private_tree_refused_without_token_and_to_strangers(
+    tree: dict[str, Any], anonymous: Api, stranger: Api
+) -> None:
     problem = anonymous.get(f"/trees/{tree['id']}", expect=401)
     assert "sign in" in problem["detail"]
     anonymous.get(f"/trees/{tree['id']}/people", expect=401)
@@ -49,7 +54,9 @@ def test_etag_if_none_match_and_if_match(owner: Api, tree: dict[str, Any]) -> No
     again = owner.client.get(path, headers={**owner.headers, "If-None-Match": etag})
     assert again.status_code == 304
     owner.patch(f"/trees/{tree['id']}", {"description": "first"}, headers={"If-Match": etag})
-    stale = owner.patch(f"/trees/{tree['id']}", {"description": "second"}, expect=412, headers={"If-Match": etag})
+    stale = owner.patch(
+        f"/trees/{tree['id']}", {"description": "second"}, expect=412, headers={"If-Match": etag}
+    )
     assert "changed since you read it" in stale["detail"]
     assert owner.get(f"/trees/{tree['id']}")["description"] == "first"
 

@@ -1,10 +1,12 @@
 """Routes for places, repositories, sources, citations, notes and media: one set of routes made
-per kind, since they behave alike (list, create, read, update, delete, and links for notes/media)."""
+per kind, since they behave alike (list, create, read, update, delete, and links for notes/media).
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: FastAPI must see the body models, which are
+closure variables, as real classes when each route is defined."""
 
 import uuid
-from typing import Annotated
+from enum import Enum
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel
@@ -17,6 +19,12 @@ from dzinza.services.platform import Platform
 from dzinza.services.records import RecordService
 
 router = APIRouter()
+
+
+def _dump(body: object) -> dict[str, Any]:
+    assert isinstance(body, BaseModel)
+    return body.model_dump()
+
 
 # (platform attribute, URL plural, create body, patch body, linkable)
 KINDS: list[tuple[str, str, type[BaseModel], type[BaseModel], bool]] = [
@@ -40,7 +48,7 @@ def _add_routes(
         svc: RecordService = getattr(p, attr)
         return svc
 
-    tags: list[str | object] = [plural]
+    tags: list[str | Enum] = [plural]
 
     @router.get(f"/trees/{{tree_id}}/{plural}", tags=tags, name=f"list_{plural}")
     def list_(
@@ -60,11 +68,11 @@ def _add_routes(
     def create(
         request: Request,
         tree_id: uuid.UUID,
-        body: Annotated[create_model, Body()],
+        body: Annotated[create_model, Body()],  # type: ignore[valid-type]
         p: PlatformDep,
         a: ActorDep,
-    ) -> Response:  # type: ignore[valid-type]
-        return respond(request, service(p).create(a, tree_id, body.model_dump()), 201)
+    ) -> Response:
+        return respond(request, service(p).create(a, tree_id, _dump(body)), 201)
 
     @router.get(f"/{plural}/{{record_id}}", tags=tags, name=f"get_{plural}")
     def get(request: Request, record_id: uuid.UUID, p: PlatformDep, a: ActorDep) -> Response:
@@ -74,11 +82,11 @@ def _add_routes(
     def update(
         request: Request,
         record_id: uuid.UUID,
-        body: Annotated[patch_model, Body()],
+        body: Annotated[patch_model, Body()],  # type: ignore[valid-type]
         p: PlatformDep,
         a: ActorDep,
         if_match: IfMatch = None,
-    ) -> Response:  # type: ignore[valid-type]
+    ) -> Response:
         return respond(request, service(p).update(a, record_id, s.changes(body), if_match))
 
     @router.delete(f"/{plural}/{{record_id}}", status_code=204, tags=tags, name=f"delete_{plural}")

@@ -181,7 +181,7 @@ def _solar_month_days(calendar: Calendar, year: int, month: int) -> int:
 
 
 def _march_based(year: int, month: int, day: int) -> tuple[int, int]:
-    """Days since the start of shifted year 0 of the day's month and day, and the shifted year."""
+    """(1-based day within the March-based year, March-based year counted from 4801 BC)."""
     january_or_february = 1 if month <= 2 else 0
     shifted_year = year + 4800 - january_or_february
     shifted_month = month + 12 * january_or_february - 3
@@ -304,7 +304,7 @@ def _hebrew_to_jdn(year: int, month: int, day: int) -> int:
 
 
 def _jdn_to_hebrew(jdn: int) -> tuple[int, int, int]:
-    # The mean year is 35975351 / 98496 days; the estimate is off by at most one.
+    # Estimate from the mean year (35975351 / 98496 days), then step to the exact year.
     year = (jdn - _hebrew_new_year(1)) * 98496 // 35975351 + 1
     while _hebrew_new_year(year + 1) <= jdn:
         year += 1
@@ -356,7 +356,7 @@ def _jdn_to_french(jdn: int) -> tuple[int, int, int]:
 
 # Anchors, computed from the other calendars so that they can be checked by reading:
 # 1 Tishrei AM 1 was Monday 7 October 3761 BC (Julian), and 1 Vendemiaire I was
-# 22 September 1792 (Gregorian), the day the Republic was proclaimed.
+# 22 September 1792 (Gregorian), the first day of the Republic.
 _HEBREW_DAY_ZERO: Final = _julian_to_jdn(-3760, 10, 7) - 1
 _FRENCH_EPOCH: Final = gregorian_to_jdn(1792, 9, 22)
 

@@ -7,6 +7,7 @@ import binascii
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -95,7 +96,9 @@ def tree_for(tx: StoreSession, tree_id: uuid.UUID, actor: Actor, *, write: bool 
     if allowed:
         return tree
     if actor.anonymous:
-        why = "Sign in to change this tree." if write else "This tree is private: sign in to see it."
+        why = (
+            "Sign in to change this tree." if write else "This tree is private: sign in to see it."
+        )
         raise AuthenticationRequired(why + " Send 'Authorization: Bearer <token>'.")
     what = "change" if write else "see"
     raise Forbidden(f"You do not have permission to {what} this tree.")
@@ -161,7 +164,7 @@ def page_limit(limit: int | None) -> int:
     return limit
 
 
-def sort_spec(sort: str, options: dict[str, tuple[str, ...]], cursor: str | None) -> SortSpec:
+def sort_spec(sort: str, options: Mapping[str, tuple[str, ...]], cursor: str | None) -> SortSpec:
     descending = sort.startswith("-")
     name = sort.removeprefix("-")
     if name not in options:

@@ -75,8 +75,9 @@ def insert(
         raise ValidationFailed(
             "An event belongs to exactly one person or one family: give person_id or family_id."
         )
-    owner = "person" if person_id is not None else "family"
-    same_tree(tx, owner, person_id or family_id, tree_id, f"{owner}_id")
+    owner, owner_id = ("person", person_id) if person_id is not None else ("family", family_id)
+    assert owner_id is not None
+    same_tree(tx, owner, owner_id, tree_id, f"{owner}_id")
     type_key = str(data.get("type") or "")
     _check_type(type_key, owner)
     event_id = tx.insert(

@@ -239,10 +239,17 @@ class SqlSession:
                 ),
             )
             stmt = stmt.where(p.c.id.in_(matching))
+        if flt.born_from is not None or flt.born_to is not None:
+            # "Could have been born in the range": an open end (BEF, AFT) reaches any year.
+            stmt = stmt.where(
+                sa.or_(p.c.birth_earliest.is_not(None), p.c.birth_latest.is_not(None))
+            )
         if flt.born_from is not None:
-            stmt = stmt.where(p.c.birth_latest >= flt.born_from)
+            stmt = stmt.where(sa.or_(p.c.birth_latest.is_(None), p.c.birth_latest >= flt.born_from))
         if flt.born_to is not None:
-            stmt = stmt.where(p.c.birth_earliest <= flt.born_to)
+            stmt = stmt.where(
+                sa.or_(p.c.birth_earliest.is_(None), p.c.birth_earliest <= flt.born_to)
+            )
         if flt.place_id is not None:
             places = self._place_subtree(flt.place_id)
             e = t.events
