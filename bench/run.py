@@ -238,7 +238,9 @@ def print_table(result: dict[str, Any]) -> None:
         f"\n{result['label']}: {result['people']:,} people on {result['database_version']}, "
         f"{result['requests_per_scenario']} requests per scenario"
     )
-    head = f"{'scenario':36} {'n':>5} {'err':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'mean':>7}  target"
+    head = (
+        f"{'scenario':36} {'n':>5} {'err':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'mean':>7}  target"
+    )
     print(head)
     print("-" * len(head))
     for s in result["scenarios"].values():

@@ -1,0 +1,76 @@
+"""The command line: db upgrade, demo, user create/token, and clear errors with a non-zero exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dzinza.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DZINZA_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DZINZA_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def test_upgrade_demo_and_users(env: Path) -> None:
+    r = runner.invoke(app, ["db", "upgrade"])
+    assert r.exit_code == 0, r.output
+    assert (env / "dzinza.db").exists()
+    assert runner.invoke(app, ["db", "status"]).exit_code == 0
+    r = runner.invoke(app, ["demo"])
+    assert r.exit_code == 0 and "34 people" in r.output
+    r = runner.invoke(
+        app,
+        ["user", "create", "gogo@example.org", "--password-stdin", "--admin"],
+        input="a long enough secret\n",
+    )
+    assert r.exit_code == 0 and "admin" in r.output
+    r = runner.invoke(app, ["user", "token", "gogo@example.org"])
+    assert r.exit_code == 0 and len(r.output.strip()) > 30
+    r = runner.invoke(app, ["demo", "--owner", "gogo@example.org"])
+    assert r.exit_code == 0
+
+
+def test_errors_are_messages_not_tracebacks(env: Path) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    cases = [
+        (
+            ["user", "create", "not-an-email", "--password-stdin"],
+            "long enough secret\n",
+            "not an email",
+        ),
+        (["user", "create", "a@example.org", "--password-stdin"], "short\n", "at least"),
+        (["user", "create", "a@example.org"], "", "--password-stdin"),
+        (["user", "token", "nobody@example.org"], "", "no user"),
+        (["demo", "--owner", "nobody@example.org"], "", "no user"),
+    ]
+    for args, stdin, message in cases:
+        r = runner.invoke(app, args, input=stdin)
+        assert r.exit_code != 0, args
+        assert message in r.output, (args, r.output)
+        assert "Traceback" not in r.output
+    runner.invoke(
+        app, ["user", "create", "a@example.org", "--password-stdin"], input="long enough secret\n"
+    )
+    r = runner.invoke(
+        app, ["user", "create", "a@example.org", "--password-stdin"], input="long enough secret\n"
+    )
+    assert r.exit_code == 1 and "already" in r.output
+
+
+def test_serve_refuses_an_unmigrated_database(env: Path) -> None:
+    r = runner.invoke(app, ["serve"])
+    assert r.exit_code == 1 and "dzinza db upgrade" in r.output
+
+
+def test_unknown_database_url_is_a_message(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DZINZA_DATABASE_URL", "mysql://x")
+    r = runner.invoke(app, ["db", "upgrade"])
+    assert r.exit_code == 1 and "sqlite://" in r.output
