@@ -24,7 +24,7 @@ install: $(BIN)/dzinza ## Create .venv/ with Dzinza and every dependency (from u
 
 run: install ## Serve Dzinza on http://127.0.0.1:8000 with the embedded default (SQLite + local folder) and the demo tree
 	$(BIN)/dzinza db upgrade
-	$(BIN)/dzinza demo
+	$(BIN)/dzinza demo --keep
 	$(BIN)/dzinza serve --host $(HOST) --port $(PORT)
 
 test: install ## Run the whole test suite (installs and starts PostgreSQL for it)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs (when missing) and starts the servers the test suite needs, on 127.0.0.1 only.
-# PostgreSQL 15 from Debian's packages on port 55432, in .run/pg (a throwaway cluster).
+# PostgreSQL 15 from Debian's packages on port 55432, in a throwaway cluster under /tmp (not in the
+# checkout: the postgres user must reach it, and a checkout under /root is closed to that user).
 # Usage: scripts/services.sh start|stop|url
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUN_DIR="${DZINZA_RUN_DIR:-$PWD/.run}"
+RUN_DIR="${DZINZA_RUN_DIR:-/tmp/dzinza-run-$(printf '%s' "$PWD" | md5sum | cut -c1-8)}"
 PG_PORT="${DZINZA_TEST_PG_PORT:-55432}"
 PG_DIR="$RUN_DIR/pg"
 

@@ -87,16 +87,20 @@ def demo(
     owner: Annotated[
         str | None, typer.Option(help="Email of the user who will own the demo tree")
     ] = None,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Leave the demo tree as it is if it is already there")
+    ] = False,
 ) -> None:
     """Load the demo family tree (again: it is replaced, never duplicated) and make it public."""
     platform = bootstrap.build()
     try:
-        summary = _run(lambda: load_demo(platform, owner_email=owner))
+        summary = _run(lambda: load_demo(platform, owner_email=owner, keep_existing=keep))
     finally:
         platform.close()
+    verb = "kept as it was" if summary.get("kept") else "loaded"
     out.print(
-        f"Demo tree [bold]{summary['name']}[/bold]: {summary['people']} people, {summary['families']} families "
-        f"(id {summary['tree_id']})."
+        f"Demo tree [bold]{summary['name']}[/bold] {verb}: {summary['people']} people, "
+        f"{summary['families']} families (id {summary['tree_id']})."
     )
 
 

@@ -48,6 +48,15 @@ def test_demo_is_public_idempotent_and_rich(platform: Platform, anonymous: Api) 
     assert anonymous.get(f"/people/{demo_id('person:tendai')}/descendants?generations=5")["people"]
 
 
+def test_demo_keep_leaves_edits_alone(platform: Platform, owner: Api) -> None:
+    load_demo(platform, owner_email="owner@example.org")
+    owner.patch(f"/people/{demo_id('person:tendai')}", {"sex": "unknown"})
+    assert load_demo(platform, keep_existing=True)["kept"] is True
+    assert owner.get(f"/people/{demo_id('person:tendai')}")["sex"] == "unknown"
+    load_demo(platform)
+    assert owner.get(f"/people/{demo_id('person:tendai')}")["sex"] == "male"
+
+
 def test_demo_can_belong_to_a_user(platform: Platform, owner: Api) -> None:
     load_demo(platform, owner_email="owner@example.org")
     tree = owner.get(f"/trees/{DEMO_TREE_ID}")

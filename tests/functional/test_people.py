@@ -216,3 +216,29 @@ def test_person_events_endpoint_and_event_crud(owner: Api, tree: dict[str, Any])
     assert owner.get(f"/people/{p['id']}")["birth"] == "1905"
     owner.delete(f"/events/{born['id']}")
     assert owner.get(f"/people/{p['id']}")["birth"] is None
+
+
+def test_external_ids_round_trip(owner: Api, tree: dict[str, Any]) -> None:
+    ids = [
+        {"kind": "xref", "value": "@I12@"},
+        {"kind": "uid", "value": "9B2F0A7C"},
+        {"kind": "refn", "value": "MOYO-7"},
+    ]
+    p = owner.post(
+        f"/trees/{tree['id']}/people", {"names": [{"given": "Tendai"}], "external_ids": ids}
+    )
+    assert sorted(p["external_ids"], key=lambda x: x["kind"]) == sorted(
+        ids, key=lambda x: x["kind"]
+    )
+    p = owner.patch(f"/people/{p['id']}", {"external_ids": [{"kind": "refn", "value": "MOYO-8"}]})
+    assert p["external_ids"] == [{"kind": "refn", "value": "MOYO-8"}]
+    fam = owner.post(
+        f"/trees/{tree['id']}/families",
+        {"partner1_id": p["id"], "external_ids": [{"kind": "xref", "value": "@F1@"}]},
+    )
+    assert fam["external_ids"] == [{"kind": "xref", "value": "@F1@"}]
+    owner.post(
+        f"/trees/{tree['id']}/people",
+        {"external_ids": [{"kind": "isbn", "value": "x"}]},
+        expect=422,
+    )

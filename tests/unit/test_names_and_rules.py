@@ -68,7 +68,9 @@ def test_parent_age_limits() -> None:
     ]
     # An open-ended parent birth (AFT x) cannot prove the parent too old; BEF x can.
     assert check_parent(life("p", (-60 * YEAR, None)), child) == []
-    assert [w.code for w in check_parent(life("p", (None, -60 * YEAR)), child)] == ["parent_too_old"]
+    assert [w.code for w in check_parent(life("p", (None, -60 * YEAR)), child)] == [
+        "parent_too_old"
+    ]
 
 
 def test_posthumous_birth_allowed_for_nine_months() -> None:

@@ -8,7 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dzinza.domain.vocabulary import NameType, Pedigree, RecordKind, Sex, UnionType, Visibility
+from dzinza.domain.vocabulary import (
+    ExternalIdKind,
+    NameType,
+    Pedigree,
+    RecordKind,
+    Sex,
+    UnionType,
+    Visibility,
+)
 
 Text = Field(default=None, max_length=1000)
 
@@ -64,12 +72,22 @@ class EventPatch(EventFields):
     type: str | None = Field(default=None, min_length=1, max_length=40)
 
 
+class ExternalIdIn(Strict):
+    kind: ExternalIdKind
+    value: str = Field(min_length=1, max_length=200)
+
+
 class PersonIn(Strict):
     sex: Sex = Sex.UNKNOWN
     living: bool | None = None
     private: bool = False
     names: list[NameIn] = Field(default_factory=list, max_length=50)
     events: list[InlineEventIn] = Field(default_factory=list, max_length=200)
+    external_ids: list[ExternalIdIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="GEDCOM xref, _UID, REFN... kept for round trips",
+    )
 
 
 class PersonPatch(Strict):
@@ -77,6 +95,7 @@ class PersonPatch(Strict):
     living: bool | None = None
     private: bool | None = None
     names: list[NameIn] | None = Field(default=None, max_length=50)
+    external_ids: list[ExternalIdIn] | None = Field(default=None, max_length=20)
 
 
 class ChildIn(Strict):
@@ -94,12 +113,14 @@ class FamilyIn(Strict):
     union_type: UnionType = UnionType.UNKNOWN
     children: list[ChildIn] = Field(default_factory=list, max_length=100)
     events: list[InlineEventIn] = Field(default_factory=list, max_length=100)
+    external_ids: list[ExternalIdIn] = Field(default_factory=list, max_length=20)
 
 
 class FamilyPatch(Strict):
     partner1_id: uuid.UUID | None = None
     partner2_id: uuid.UUID | None = None
     union_type: UnionType | None = None
+    external_ids: list[ExternalIdIn] | None = Field(default=None, max_length=20)
 
 
 class Target(Strict):

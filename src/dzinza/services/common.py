@@ -128,6 +128,15 @@ def same_tree(
     return row
 
 
+def set_external_ids(
+    tx: StoreSession, tree_id: uuid.UUID, kind: str, record_id: uuid.UUID, data: Mapping[str, Any]
+) -> None:
+    """Replaces a record's external ids (GEDCOM xref, _UID, REFN...) if the data carries them."""
+    if data.get("external_ids") is not None:
+        pairs = [(str(x["kind"]), str(x["value"])) for x in data["external_ids"]]
+        tx.replace_external_ids(tree_id, kind, record_id, pairs)
+
+
 # -- paging ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Page:

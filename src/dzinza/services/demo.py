@@ -350,9 +350,20 @@ def _person(
     }
 
 
-def load_demo(platform: Platform, owner_email: str | None = None) -> dict[str, Any]:
+def load_demo(
+    platform: Platform, owner_email: str | None = None, *, keep_existing: bool = False
+) -> dict[str, Any]:
+    """Loads the demo tree, replacing an earlier copy unless ``keep_existing`` is set."""
     owner_id = None
+    summary = {
+        "tree_id": str(DEMO_TREE_ID),
+        "name": TREE_NAME,
+        "people": len(PEOPLE),
+        "families": len(FAMILIES),
+    }
     with platform.store.write() as tx:
+        if keep_existing and tx.get("tree", DEMO_TREE_ID) is not None:
+            return summary | {"kept": True}
         if owner_email:
             owner = tx.user_by_email(owner_email.strip().lower())
             if owner is None:
@@ -427,12 +438,7 @@ def load_demo(platform: Platform, owner_email: str | None = None) -> dict[str, A
                 },
             )
         _sources(platform, tx)
-    return {
-        "tree_id": str(DEMO_TREE_ID),
-        "name": TREE_NAME,
-        "people": len(PEOPLE),
-        "families": len(FAMILIES),
-    }
+    return summary
 
 
 def _sources(platform: Platform, tx: Any) -> None:

@@ -20,6 +20,7 @@ from dzinza.services.common import (
     page_limit,
     record_for,
     same_tree,
+    set_external_ids,
     sort_spec,
     tree_for,
 )
@@ -130,6 +131,7 @@ class FamilyService:
                 **partners,
             },
         )
+        set_external_ids(tx, tree_id, RecordKind.FAMILY, fid, data)
         for child in data.get("children") or []:
             self._add_child(
                 tx, tree_id, fid, child["child_id"], str(child.get("pedigree") or "birth")
@@ -169,6 +171,7 @@ class FamilyService:
                 values["union_type"] = str(data["union_type"] or "unknown")
             if "extra" in data:
                 values["extra"] = data["extra"]
+            set_external_ids(tx, tree["id"], RecordKind.FAMILY, family_id, data)
             tx.update("family", family_id, values)
             fresh = tx.get("family", family_id)
             assert fresh is not None

@@ -21,6 +21,7 @@ from dzinza.services.common import (
     page_limit,
     record_for,
     same_tree,
+    set_external_ids,
     sort_spec,
     tree_for,
 )
@@ -178,6 +179,7 @@ class PeopleService:
             },
         )
         tx.replace_names(person_id, tree_id, names)
+        set_external_ids(tx, tree_id, RecordKind.PERSON, person_id, data)
         for ev in data.get("events") or []:
             event_service.insert(tx, tree_id, {**ev, "person_id": person_id}, refresh=False)
         summaries.refresh(tx, person_id)
@@ -196,6 +198,7 @@ class PeopleService:
                 changes["private"] = bool(changes["private"])
             if "names" in data:
                 tx.replace_names(person_id, tree["id"], _names(data["names"] or []))
+            set_external_ids(tx, tree["id"], RecordKind.PERSON, person_id, data)
             tx.update("person", person_id, changes)
             summaries.refresh(tx, person_id)
             fresh = tx.get("person", person_id)

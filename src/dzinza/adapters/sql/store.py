@@ -347,6 +347,14 @@ class SqlSession:
         )
         return res.rowcount > 0
 
+    def replace_external_ids(
+        self, tree_id: uuid.UUID, kind: str, target_id: uuid.UUID, ids: Sequence[tuple[str, str]]
+    ) -> None:
+        x = t.external_ids
+        self.conn.execute(x.delete().where(x.c.target_type == kind, x.c.target_id == target_id))
+        for id_kind, value in ids:
+            self.add_external_id(tree_id, kind, target_id, id_kind, value)
+
     def add_external_id(
         self, tree_id: uuid.UUID, kind: str, target_id: uuid.UUID, id_kind: str, value: str
     ) -> None:

@@ -76,6 +76,7 @@ trees = sa.Table(
     sa.Column("visibility", sa.String(16), nullable=False, server_default="private"),
     sa.Column("owner_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="SET NULL")),
     *_stamps(),
+    sa.Index(None, "name", "id"),
     sa.Index(None, "owner_id"),
     sa.Index(None, "visibility"),
 )
@@ -138,7 +139,7 @@ places = sa.Table(
     sa.Column("longitude", sa.Float()),
     sa.Column("alt_names", sa.JSON()),
     *_stamps(),
-    sa.Index(None, "tree_id", "name"),
+    sa.Index(None, "tree_id", "name", "id"),
     sa.Index(None, "parent_id"),
 )
 
@@ -152,7 +153,7 @@ families = sa.Table(
     sa.Column("union_type", sa.String(16), nullable=False, server_default="unknown"),
     sa.Column("extra", sa.JSON()),
     *_stamps(),
-    sa.Index(None, "tree_id"),
+    sa.Index(None, "tree_id", "created_at", "id"),
     sa.Index(None, "partner1_id"),
     sa.Index(None, "partner2_id"),
 )
@@ -206,7 +207,7 @@ repositories = sa.Table(
     _text("address", 1000),
     _text("url", 1000),
     *_stamps(),
-    sa.Index(None, "tree_id", "name"),
+    sa.Index(None, "tree_id", "name", "id"),
 )
 
 sources = sa.Table(
@@ -221,7 +222,7 @@ sources = sa.Table(
     sa.Column("repository_id", sa.Uuid(), sa.ForeignKey("repositories.id", ondelete="SET NULL")),
     _text("call_number", 100),
     *_stamps(),
-    sa.Index(None, "tree_id", "title"),
+    sa.Index(None, "tree_id", "title", "id"),
     sa.Index(None, "repository_id"),
 )
 
@@ -242,7 +243,7 @@ citations = sa.Table(
     *_stamps(),
     sa.Index(None, "target_type", "target_id"),
     sa.Index(None, "source_id"),
-    sa.Index(None, "tree_id"),
+    sa.Index(None, "tree_id", "created_at", "id"),
 )
 
 notes = sa.Table(
@@ -252,7 +253,7 @@ notes = sa.Table(
     _tree_fk(),
     sa.Column("text", sa.Text(), nullable=False),
     *_stamps(),
-    sa.Index(None, "tree_id"),
+    sa.Index(None, "tree_id", "created_at", "id"),
 )
 
 note_links = sa.Table(
@@ -278,7 +279,7 @@ media = sa.Table(
     _text("date_text", 120),
     _text("description", 4000),
     *_stamps(),
-    sa.Index(None, "tree_id"),
+    sa.Index(None, "tree_id", "created_at", "id"),
 )
 
 media_links = sa.Table(

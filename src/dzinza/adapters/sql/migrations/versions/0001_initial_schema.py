@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 05:35:32.580919
+Create Date: 2026-11-26 05:49:53.482309
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trees")),
     )
     with op.batch_alter_table("trees", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_trees_name_id"), ["name", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_trees_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_trees_visibility"), ["visibility"], unique=False)
 
@@ -139,7 +140,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_media")),
     )
     with op.batch_alter_table("media", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_media_tree_id"), ["tree_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_media_tree_id_created_at_id"),
+            ["tree_id", "created_at", "id"],
+            unique=False,
+        )
 
     op.create_table(
         "notes",
@@ -165,7 +170,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
     )
     with op.batch_alter_table("notes", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_notes_tree_id"), ["tree_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_notes_tree_id_created_at_id"),
+            ["tree_id", "created_at", "id"],
+            unique=False,
+        )
 
     op.create_table(
         "people",
@@ -249,7 +258,7 @@ def upgrade() -> None:
     with op.batch_alter_table("places", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_places_parent_id"), ["parent_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_places_tree_id_name"), ["tree_id", "name"], unique=False
+            batch_op.f("ix_places_tree_id_name_id"), ["tree_id", "name", "id"], unique=False
         )
 
     op.create_table(
@@ -282,7 +291,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("repositories", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_repositories_tree_id_name"), ["tree_id", "name"], unique=False
+            batch_op.f("ix_repositories_tree_id_name_id"), ["tree_id", "name", "id"], unique=False
         )
 
     op.create_table(
@@ -326,7 +335,11 @@ def upgrade() -> None:
     with op.batch_alter_table("families", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_families_partner1_id"), ["partner1_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_families_partner2_id"), ["partner2_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_families_tree_id"), ["tree_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_families_tree_id_created_at_id"),
+            ["tree_id", "created_at", "id"],
+            unique=False,
+        )
 
     op.create_table(
         "media_links",
@@ -448,7 +461,7 @@ def upgrade() -> None:
             batch_op.f("ix_sources_repository_id"), ["repository_id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_sources_tree_id_title"), ["tree_id", "title"], unique=False
+            batch_op.f("ix_sources_tree_id_title_id"), ["tree_id", "title", "id"], unique=False
         )
 
     op.create_table(
@@ -493,7 +506,11 @@ def upgrade() -> None:
             ["target_type", "target_id"],
             unique=False,
         )
-        batch_op.create_index(batch_op.f("ix_citations_tree_id"), ["tree_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_citations_tree_id_created_at_id"),
+            ["tree_id", "created_at", "id"],
+            unique=False,
+        )
 
     op.create_table(
         "events",
@@ -594,13 +611,13 @@ def downgrade() -> None:
 
     op.drop_table("events")
     with op.batch_alter_table("citations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_citations_tree_id"))
+        batch_op.drop_index(batch_op.f("ix_citations_tree_id_created_at_id"))
         batch_op.drop_index(batch_op.f("ix_citations_target_type_target_id"))
         batch_op.drop_index(batch_op.f("ix_citations_source_id"))
 
     op.drop_table("citations")
     with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sources_tree_id_title"))
+        batch_op.drop_index(batch_op.f("ix_sources_tree_id_title_id"))
         batch_op.drop_index(batch_op.f("ix_sources_repository_id"))
 
     op.drop_table("sources")
@@ -619,17 +636,17 @@ def downgrade() -> None:
 
     op.drop_table("media_links")
     with op.batch_alter_table("families", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_families_tree_id"))
+        batch_op.drop_index(batch_op.f("ix_families_tree_id_created_at_id"))
         batch_op.drop_index(batch_op.f("ix_families_partner2_id"))
         batch_op.drop_index(batch_op.f("ix_families_partner1_id"))
 
     op.drop_table("families")
     with op.batch_alter_table("repositories", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_repositories_tree_id_name"))
+        batch_op.drop_index(batch_op.f("ix_repositories_tree_id_name_id"))
 
     op.drop_table("repositories")
     with op.batch_alter_table("places", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_places_tree_id_name"))
+        batch_op.drop_index(batch_op.f("ix_places_tree_id_name_id"))
         batch_op.drop_index(batch_op.f("ix_places_parent_id"))
 
     op.drop_table("places")
@@ -639,11 +656,11 @@ def downgrade() -> None:
 
     op.drop_table("people")
     with op.batch_alter_table("notes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notes_tree_id"))
+        batch_op.drop_index(batch_op.f("ix_notes_tree_id_created_at_id"))
 
     op.drop_table("notes")
     with op.batch_alter_table("media", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_media_tree_id"))
+        batch_op.drop_index(batch_op.f("ix_media_tree_id_created_at_id"))
 
     op.drop_table("media")
     with op.batch_alter_table("external_ids", schema=None) as batch_op:
@@ -654,6 +671,7 @@ def downgrade() -> None:
     with op.batch_alter_table("trees", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_trees_visibility"))
         batch_op.drop_index(batch_op.f("ix_trees_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_trees_name_id"))
 
     op.drop_table("trees")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
