@@ -3,7 +3,6 @@ JSON responses with ETags, and errors as RFC 9457 problem+json."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated, Any
 
@@ -13,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dzinza.domain.errors import DzinzaError
-from dzinza.services.common import Actor, Page, etag_of, jsonable
+from dzinza.services.common import Actor, Page, canonical_json, etag_for
 from dzinza.services.platform import Platform
 
 log = logging.getLogger("dzinza.api")
@@ -49,11 +48,10 @@ IfMatch = Annotated[
 
 def respond(request: Request, view: Any, status: int = 200) -> Response:
     """JSON with a strong ETag; a matching If-None-Match gets 304 without a body."""
-    body = view.view() if isinstance(view, Page) else view
-    tag = etag_of(body)
+    content = canonical_json(view.view() if isinstance(view, Page) else view)
+    tag = etag_for(content)
     if status == 200 and tag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={"ETag": tag})
-    content = json.dumps(jsonable(body), ensure_ascii=False, separators=(",", ":")).encode()
     return Response(
         content, status_code=status, media_type="application/json", headers={"ETag": tag}
     )

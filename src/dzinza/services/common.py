@@ -56,10 +56,20 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def etag_of(view: Any) -> str:
+def canonical_json(view: Any) -> bytes:
+    """The bytes a view is sent as, and hashed as: one serialisation for both."""
+    return json.dumps(
+        jsonable(view), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def etag_for(body: bytes) -> str:
     """A strong ETag: the hash of the representation itself, so it changes exactly when it does."""
-    body = json.dumps(jsonable(view), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_of(view: Any) -> str:
+    return etag_for(canonical_json(view))
 
 
 def check_if_match(if_match: str | None, view: Any) -> None:

@@ -34,8 +34,8 @@ def parse_event_date(text: str | None, field: str = "date") -> dict[str, Any]:
 
 
 def place_names(tx: StoreSession, events: list[Row]) -> dict[Any, str]:
-    ids = {e["place_id"] for e in events if e["place_id"] is not None}
-    return {pid: row["name"] for pid in ids if (row := tx.get("place", pid)) is not None}
+    ids = [e["place_id"] for e in events if e["place_id"] is not None]
+    return {row["id"]: row["name"] for row in tx.get_many("place", ids)}
 
 
 def _check_type(type_key: str, owner: str) -> None:

@@ -223,15 +223,9 @@ class RecordService:
         with self.store.write() as tx:
             row, _ = record_for(tx, self.kind.name, record_id, actor, write=True)
             check_if_match(if_match, self.view(tx, row))
-            if self.kind.name == "source":
-                cits = tx.list_records(
-                    "citation",
-                    row["tree_id"],
-                    sort_spec("created", KINDS["citation"].sorts, None),
-                    10**9,
-                    {"source_id": record_id},
-                )
-                tx.delete_links_to([(RecordKind.CITATION.value, c["id"]) for c in cits])
+            if self.kind.name == "source":  # its citations cascade; what points at them must go too
+                cits = tx.ids_where("citation", "source_id", record_id)
+                tx.delete_links_to([(RecordKind.CITATION.value, c) for c in cits])
             tx.delete_links_to([(self.kind.name, record_id)])
             tx.delete(self.kind.name, record_id)
 

@@ -87,6 +87,17 @@ class SqlSession:
             stmt = stmt.with_for_update()
         return _row(self.conn.execute(stmt).first())
 
+    def get_many(self, kind: str, record_ids: Sequence[uuid.UUID]) -> list[Row]:
+        if not record_ids:
+            return []
+        table = TABLES[kind]
+        rows = self.conn.execute(sa.select(table).where(table.c.id.in_(set(record_ids))))
+        return [dict(r._mapping) for r in rows]
+
+    def ids_where(self, kind: str, field: str, value: Any) -> list[uuid.UUID]:
+        table = TABLES[kind]
+        return list(self.conn.scalars(sa.select(table.c.id).where(table.c[field] == value)))
+
     def update(self, kind: str, record_id: uuid.UUID, values: Mapping[str, Any]) -> None:
         table = TABLES[kind]
         data = dict(values)
