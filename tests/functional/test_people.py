@@ -41,6 +41,7 @@ def test_create_person_with_names_and_events(owner: Api, tree: dict[str, Any]) -
     assert p["display_name"] == "Rudo Mhlanga"
     assert [n["type"] for n in p["names"]] == ["birth", "married", "clan", "praise"]
     assert p["birth"] == "ABT 1910" and p["death"] == "9 SEP 1944"
+    assert [e["type"] for e in p["events"]] == ["birth", "death", "clan"]  # undated last
     birth = next(e for e in p["events"] if e["type"] == "birth")
     assert birth["place"] == {"id": place["id"], "name": "Masvingo"}
     assert birth["date_range"]["earliest"] < birth["date_range"]["latest"]

@@ -86,7 +86,9 @@ def event(row: Row, place_names: dict[Any, str]) -> dict[str, Any]:
 
 def links(found: dict[str, list[Row]]) -> dict[str, Any]:
     return {
-        "citations": [citation(c) for c in found["citations"]],
+        "citations": [
+            citation(c) | {"source_title": c["source_title"]} for c in found["citations"]
+        ],
         "notes": [{"id": str(n["id"]), "text": n["text"]} for n in found["notes"]],
         "media": [
             {

@@ -217,11 +217,9 @@ class SqlSession:
         cond = (
             e.c.person_id == person_id if person_id is not None else e.c.family_id.in_(family_ids)
         )
-        stmt = (
-            sa.select(e)
-            .where(cond)
-            .order_by(sa.func.coalesce(e.c.date_earliest, e.c.date_latest), e.c.created_at, e.c.id)
-        )
+        day = sa.func.coalesce(e.c.date_earliest, e.c.date_latest)
+        # Dated events in date order, then the undated ones (a clan, a description) after them.
+        stmt = sa.select(e).where(cond).order_by(day.is_(None), day, e.c.created_at, e.c.id)
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
     def summaries(self, person_ids: Sequence[uuid.UUID]) -> list[Row]:
@@ -303,8 +301,10 @@ class SqlSession:
             t.media,
             t.external_ids,
         )
+        src = t.sources
         cits = self.conn.execute(
-            sa.select(c)
+            sa.select(c, src.c.title.label("source_title"))
+            .join(src, src.c.id == c.c.source_id)
             .where(c.c.target_type == kind, c.c.target_id == target_id)
             .order_by(c.c.created_at, c.c.id)
         )
