@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import orjson
+
 from dzinza.domain.errors import (
     AuthenticationRequired,
     DzinzaError,
@@ -57,10 +59,11 @@ def jsonable(value: Any) -> Any:
 
 
 def canonical_json(view: Any) -> bytes:
-    """The bytes a view is sent as, and hashed as: one serialisation for both."""
-    return json.dumps(
-        jsonable(view), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    """The bytes a view is sent as, and hashed as: one serialisation for both.
+
+    orjson writes UUIDs and datetimes itself and sorts keys, so the ETag of equal views is equal.
+    """
+    return orjson.dumps(view, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
 
 
 def etag_for(body: bytes) -> str:

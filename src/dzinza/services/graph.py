@@ -30,48 +30,39 @@ class GraphService:
         with self.store.read() as tx:
             record_for(tx, "person", person_id, actor)
             rows = tx.ancestors(person_id, gens, MAX_ROWS)
-            people = {r["id"]: r for r in tx.summaries([r["person_id"] for r in rows])}
-        return self._chart(person_id, gens, rows, people, "child_id")
+        return self._chart(person_id, gens, rows, "child_id")
 
     def descendants(self, actor: Actor, person_id: uuid.UUID, generations: int) -> dict[str, Any]:
         gens = _generations(generations)
         with self.store.read() as tx:
             record_for(tx, "person", person_id, actor)
             rows = tx.descendants(person_id, gens, MAX_ROWS)
-            people = {r["id"]: r for r in tx.summaries([r["person_id"] for r in rows])}
-        return self._chart(person_id, gens, rows, people, "parent_id")
+        return self._chart(person_id, gens, rows, "parent_id")
 
     @staticmethod
-    def _chart(
-        root: uuid.UUID,
-        gens: int,
-        rows: list[dict[str, Any]],
-        people: dict[Any, dict[str, Any]],
-        via: str,
-    ) -> dict[str, Any]:
-        """People once each (at their nearest generation) and every link walked, for drawing."""
-        seen: dict[Any, int] = {}
-        for r in rows:
-            seen.setdefault(r["person_id"], r["generation"])
-        links = [
-            {
-                "person_id": str(r["person_id"]),
-                via: str(r[via]),
-                "family_id": str(r["family_id"]),
-                "pedigree": r["pedigree"],
-                "generation": r["generation"],
-            }
-            for r in rows
-            if r[via] is not None
-        ]
+    def _chart(root: uuid.UUID, gens: int, rows: list[dict[str, Any]], via: str) -> dict[str, Any]:
+        """People once each (at their nearest generation) and every link walked, for drawing.
+
+        Rows carry ids as text and the person's summary columns (see the store's graph queries).
+        """
+        people: dict[str, dict[str, Any]] = {}
+        links: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for r in rows:  # ordered by generation: the first sighting is the nearest
+            pid = r["person_id"]
+            if pid not in people:
+                people[pid] = views.summary(r | {"id": pid}) | {"generation": r["generation"]}
+            if r[via] is not None and (key := (pid, r[via], r["family_id"])) not in links:
+                links[key] = {
+                    "person_id": pid,
+                    via: r[via],
+                    "family_id": r["family_id"],
+                    "pedigree": r["pedigree"],
+                    "generation": r["generation"],
+                }
         return {
             "root_id": str(root),
             "generations": gens,
-            "people": [
-                views.summary(people[pid]) | {"generation": g}
-                for pid, g in seen.items()
-                if pid in people
-            ],
-            "links": links,
+            "people": list(people.values()),
+            "links": list(links.values()),
             "truncated": len(rows) >= MAX_ROWS,
         }

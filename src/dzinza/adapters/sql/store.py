@@ -13,38 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from dzinza.adapters.sql import queries as q
 from dzinza.adapters.sql import tables as t
+from dzinza.adapters.sql.queries import SUMMARY_COLUMNS, TABLES
 from dzinza.ports import PeopleFilter, Row, SortSpec
-
-TABLES: dict[str, sa.Table] = {
-    "tree": t.trees,
-    "person": t.people,
-    "name": t.names,
-    "family": t.families,
-    "event": t.events,
-    "place": t.places,
-    "repository": t.repositories,
-    "source": t.sources,
-    "citation": t.citations,
-    "note": t.notes,
-    "media": t.media,
-    "user": t.users,
-}
-
-SUMMARY_COLUMNS = (
-    t.people.c.id,
-    t.people.c.tree_id,
-    t.people.c.sex,
-    t.people.c.living,
-    t.people.c.private,
-    t.people.c.display_name,
-    t.people.c.birth_text,
-    t.people.c.birth_earliest,
-    t.people.c.birth_latest,
-    t.people.c.death_text,
-    t.people.c.death_earliest,
-    t.people.c.death_latest,
-)
 
 
 def _now() -> datetime:
@@ -81,18 +53,17 @@ class SqlSession:
             self.conn.execute(TABLES[kind].insert(), list(rows))
 
     def get(self, kind: str, record_id: uuid.UUID, *, lock: bool = False) -> Row | None:
-        table = TABLES[kind]
-        stmt = sa.select(table).where(table.c.id == record_id)
         if lock and self.is_postgres:
-            stmt = stmt.with_for_update()
-        return _row(self.conn.execute(stmt).first())
+            table = TABLES[kind]
+            stmt = sa.select(table).where(table.c.id == record_id).with_for_update()
+            return _row(self.conn.execute(stmt).first())
+        return _row(self.conn.execute(q.GET[kind], {"id": record_id}).first())
+
+    def _all(self, stmt: sa.Select[Any], **params: Any) -> list[Row]:
+        return [r._asdict() for r in self.conn.execute(stmt, params)]
 
     def get_many(self, kind: str, record_ids: Sequence[uuid.UUID]) -> list[Row]:
-        if not record_ids:
-            return []
-        table = TABLES[kind]
-        rows = self.conn.execute(sa.select(table).where(table.c.id.in_(set(record_ids))))
-        return [dict(r._mapping) for r in rows]
+        return self._all(q.GET_MANY[kind], ids=list(set(record_ids))) if record_ids else []
 
     def ids_where(self, kind: str, field: str, value: Any) -> list[uuid.UUID]:
         table = TABLES[kind]
@@ -188,11 +159,7 @@ class SqlSession:
 
     # -- people ----------------------------------------------------------------------------
     def names_of(self, person_ids: Sequence[uuid.UUID]) -> list[Row]:
-        n = t.names
-        stmt = (
-            sa.select(n).where(n.c.person_id.in_(person_ids)).order_by(n.c.person_id, n.c.position)
-        )
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        return self._all(q.NAMES_OF, ids=list(person_ids))
 
     def replace_names(
         self, person_id: uuid.UUID, tree_id: uuid.UUID, names: Sequence[Mapping[str, Any]]
@@ -213,20 +180,12 @@ class SqlSession:
     def events_of(
         self, *, person_id: uuid.UUID | None = None, family_ids: Sequence[uuid.UUID] = ()
     ) -> list[Row]:
-        e = t.events
-        cond = (
-            e.c.person_id == person_id if person_id is not None else e.c.family_id.in_(family_ids)
-        )
-        day = sa.func.coalesce(e.c.date_earliest, e.c.date_latest)
-        # Dated events in date order, then the undated ones (a clan, a description) after them.
-        stmt = sa.select(e).where(cond).order_by(day.is_(None), day, e.c.created_at, e.c.id)
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        if person_id is not None:
+            return self._all(q.EVENTS_OF_PERSON, id=person_id)
+        return self._all(q.EVENTS_OF_FAMILIES, ids=list(family_ids)) if family_ids else []
 
     def summaries(self, person_ids: Sequence[uuid.UUID]) -> list[Row]:
-        if not person_ids:
-            return []
-        stmt = sa.select(*SUMMARY_COLUMNS).where(t.people.c.id.in_(set(person_ids)))
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        return self._all(q.SUMMARIES, ids=list(set(person_ids))) if person_ids else []
 
     def list_people(
         self, tree_id: uuid.UUID, flt: PeopleFilter, sort: SortSpec, limit: int
@@ -293,43 +252,12 @@ class SqlSession:
 
     def links_to(self, kind: str, target_id: uuid.UUID) -> dict[str, list[Row]]:
         """Citations, notes and media attached to one record, and its external ids."""
-        c, nl, n, ml, m, x = (
-            t.citations,
-            t.note_links,
-            t.notes,
-            t.media_links,
-            t.media,
-            t.external_ids,
-        )
-        src = t.sources
-        cits = self.conn.execute(
-            sa.select(c, src.c.title.label("source_title"))
-            .join(src, src.c.id == c.c.source_id)
-            .where(c.c.target_type == kind, c.c.target_id == target_id)
-            .order_by(c.c.created_at, c.c.id)
-        )
-        notes = self.conn.execute(
-            sa.select(n)
-            .join(nl, nl.c.note_id == n.c.id)
-            .where(nl.c.target_type == kind, nl.c.target_id == target_id)
-            .order_by(n.c.created_at, n.c.id)
-        )
-        media = self.conn.execute(
-            sa.select(m)
-            .join(ml, ml.c.media_id == m.c.id)
-            .where(ml.c.target_type == kind, ml.c.target_id == target_id)
-            .order_by(m.c.created_at, m.c.id)
-        )
-        ext = self.conn.execute(
-            sa.select(x.c.kind, x.c.value)
-            .where(x.c.target_type == kind, x.c.target_id == target_id)
-            .order_by(x.c.kind, x.c.value)
-        )
+        params = {"kind": str(kind), "target": target_id}
         return {
-            "citations": [dict(r._mapping) for r in cits],
-            "notes": [dict(r._mapping) for r in notes],
-            "media": [dict(r._mapping) for r in media],
-            "external_ids": [dict(r._mapping) for r in ext],
+            "citations": self._all(q.CITATIONS_OF, **params),
+            "notes": self._all(q.NOTES_OF, **params),
+            "media": self._all(q.MEDIA_OF, **params),
+            "external_ids": self._all(q.EXTERNAL_IDS_OF, **params),
         }
 
     def link(
@@ -382,32 +310,13 @@ class SqlSession:
 
     # -- families --------------------------------------------------------------------------
     def families_as_partner(self, person_id: uuid.UUID) -> list[Row]:
-        f = t.families
-        stmt = (
-            sa.select(f)
-            .where(sa.or_(f.c.partner1_id == person_id, f.c.partner2_id == person_id))
-            .order_by(f.c.created_at, f.c.id)
-        )
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        return self._all(q.FAMILIES_AS_PARTNER, id=person_id)
 
     def families_as_child(self, person_id: uuid.UUID) -> list[Row]:
-        f, fc = t.families, t.family_children
-        stmt = (
-            sa.select(f, fc.c.pedigree)
-            .join(fc, fc.c.family_id == f.c.id)
-            .where(fc.c.child_id == person_id)
-            .order_by(f.c.created_at, f.c.id)
-        )
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        return self._all(q.FAMILIES_AS_CHILD, id=person_id)
 
     def children_of(self, family_ids: Sequence[uuid.UUID]) -> list[Row]:
-        fc = t.family_children
-        stmt = (
-            sa.select(fc)
-            .where(fc.c.family_id.in_(family_ids))
-            .order_by(fc.c.family_id, fc.c.position, fc.c.child_id)
-        )
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        return self._all(q.CHILDREN_OF, ids=list(family_ids)) if family_ids else []
 
     def add_child(
         self, family_id: uuid.UUID, tree_id: uuid.UUID, child_id: uuid.UUID, pedigree: str
@@ -461,49 +370,12 @@ class SqlSession:
 
     # -- the graph -------------------------------------------------------------------------
     def ancestors(self, person_id: uuid.UUID, generations: int, max_rows: int) -> list[Row]:
-        """Rows (person_id, generation, child_id, family_id, pedigree): one per parent link walked."""
-        p, f, fc = t.people, t.families, t.family_children
-        base = sa.select(
-            sa.literal(person_id, sa.Uuid()).label("person_id"),
-            sa.literal(0).label("generation"),
-            sa.null().cast(sa.Uuid()).label("child_id"),
-            sa.null().cast(sa.Uuid()).label("family_id"),
-            sa.null().cast(sa.String(16)).label("pedigree"),
-        ).cte("anc", recursive=True)
-        step = (
-            sa.select(p.c.id, base.c.generation + 1, base.c.person_id, f.c.id, fc.c.pedigree)
-            .select_from(base)
-            .join(fc, fc.c.child_id == base.c.person_id)
-            .join(f, f.c.id == fc.c.family_id)
-            .join(p, p.c.id.in_([f.c.partner1_id, f.c.partner2_id]))
-            .where(base.c.generation < generations)
-        )
-        anc = base.union_all(step)
-        stmt = sa.select(anc).order_by(anc.c.generation).limit(max_rows)
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        """Rows (person_id, generation, child_id, family_id, pedigree): one per parent link."""
+        return self._all(q.ANCESTORS, id=person_id, generations=generations, max_rows=max_rows)
 
     def descendants(self, person_id: uuid.UUID, generations: int, max_rows: int) -> list[Row]:
-        """Rows (person_id, generation, parent_id, family_id, pedigree): one per child link walked."""
-        f, fc = t.families, t.family_children
-        base = sa.select(
-            sa.literal(person_id, sa.Uuid()).label("person_id"),
-            sa.literal(0).label("generation"),
-            sa.null().cast(sa.Uuid()).label("parent_id"),
-            sa.null().cast(sa.Uuid()).label("family_id"),
-            sa.null().cast(sa.String(16)).label("pedigree"),
-        ).cte("desc", recursive=True)
-        step = (
-            sa.select(fc.c.child_id, base.c.generation + 1, base.c.person_id, f.c.id, fc.c.pedigree)
-            .select_from(base)
-            .join(
-                f, sa.or_(f.c.partner1_id == base.c.person_id, f.c.partner2_id == base.c.person_id)
-            )
-            .join(fc, fc.c.family_id == f.c.id)
-            .where(base.c.generation < generations)
-        )
-        desc = base.union_all(step)
-        stmt = sa.select(desc).order_by(desc.c.generation).limit(max_rows)
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        """Rows (person_id, generation, parent_id, family_id, pedigree): one per child link."""
+        return self._all(q.DESCENDANTS, id=person_id, generations=generations, max_rows=max_rows)
 
     def is_descendant(self, ancestor_id: uuid.UUID, candidates: Sequence[uuid.UUID]) -> bool:
         """True if any candidate is ``ancestor_id`` or one of its descendants (any depth).

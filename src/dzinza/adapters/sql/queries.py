@@ -1,0 +1,241 @@
+"""Statements built once at import and run with bound parameters.
+
+Building a SQLAlchemy statement costs far more than running a cached one on an indexed lookup,
+and a person's page runs about a dozen of them: the hot read paths are prebuilt here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from dzinza.adapters.sql import tables as t
+
+
+class UuidText(sa.types.TypeDecorator[str]):
+    """Reads a UUID column as its text form without building uuid.UUID objects.
+
+    A 10-generation pedigree returns hundreds of rows with three ids each; parsing every id into
+    uuid.UUID only to print it back into JSON cost more than the recursive query itself.
+    """
+
+    impl = sa.String(36)
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if value is None or (isinstance(value, str) and len(value) == 36):
+            return value
+        if isinstance(value, uuid.UUID):  # PostgreSQL: psycopg already made one
+            return str(value)
+        v = str(value)  # SQLite stores 32 hex digits
+        return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+
+
+def _text(col: sa.ColumnElement[Any], name: str) -> sa.Label[str]:
+    return sa.type_coerce(col, UuidText()).label(name)
+
+
+_CHART_PEOPLE = (
+    t.people.c.display_name,
+    t.people.c.sex,
+    t.people.c.birth_text,
+    t.people.c.death_text,
+    t.people.c.living,
+)
+
+TABLES: dict[str, sa.Table] = {
+    "tree": t.trees,
+    "person": t.people,
+    "name": t.names,
+    "family": t.families,
+    "event": t.events,
+    "place": t.places,
+    "repository": t.repositories,
+    "source": t.sources,
+    "citation": t.citations,
+    "note": t.notes,
+    "media": t.media,
+    "user": t.users,
+}
+
+SUMMARY_COLUMNS = (
+    t.people.c.id,
+    t.people.c.tree_id,
+    t.people.c.sex,
+    t.people.c.living,
+    t.people.c.private,
+    t.people.c.display_name,
+    t.people.c.birth_text,
+    t.people.c.birth_earliest,
+    t.people.c.birth_latest,
+    t.people.c.death_text,
+    t.people.c.death_earliest,
+    t.people.c.death_latest,
+)
+
+
+def _ids() -> sa.BindParameter[object]:
+    return sa.bindparam("ids", expanding=True)
+
+
+GET = {kind: sa.select(tbl).where(tbl.c.id == sa.bindparam("id")) for kind, tbl in TABLES.items()}
+GET_MANY = {kind: sa.select(tbl).where(tbl.c.id.in_(_ids())) for kind, tbl in TABLES.items()}
+
+NAMES_OF = (
+    sa.select(t.names)
+    .where(t.names.c.person_id.in_(_ids()))
+    .order_by(t.names.c.person_id, t.names.c.position)
+)
+
+_day = sa.func.coalesce(t.events.c.date_earliest, t.events.c.date_latest)
+# Dated events in date order, then the undated ones (a clan, a description) after them.
+_event_order = (_day.is_(None), _day, t.events.c.created_at, t.events.c.id)
+EVENTS_OF_PERSON = (
+    sa.select(t.events).where(t.events.c.person_id == sa.bindparam("id")).order_by(*_event_order)
+)
+EVENTS_OF_FAMILIES = (
+    sa.select(t.events).where(t.events.c.family_id.in_(_ids())).order_by(*_event_order)
+)
+
+SUMMARIES = sa.select(*SUMMARY_COLUMNS).where(t.people.c.id.in_(_ids()))
+
+_f, _fc = t.families, t.family_children
+FAMILIES_AS_PARTNER = (
+    sa.select(_f)
+    .where(sa.or_(_f.c.partner1_id == sa.bindparam("id"), _f.c.partner2_id == sa.bindparam("id")))
+    .order_by(_f.c.created_at, _f.c.id)
+)
+FAMILIES_AS_CHILD = (
+    sa.select(_f, _fc.c.pedigree)
+    .join(_fc, _fc.c.family_id == _f.c.id)
+    .where(_fc.c.child_id == sa.bindparam("id"))
+    .order_by(_f.c.created_at, _f.c.id)
+)
+CHILDREN_OF = (
+    sa.select(_fc)
+    .where(_fc.c.family_id.in_(_ids()))
+    .order_by(_fc.c.family_id, _fc.c.position, _fc.c.child_id)
+)
+
+_c, _src, _n, _nl, _m, _ml, _x = (
+    t.citations,
+    t.sources,
+    t.notes,
+    t.note_links,
+    t.media,
+    t.media_links,
+    t.external_ids,
+)
+_kind: sa.BindParameter[str] = sa.bindparam("kind")
+_target: sa.BindParameter[object] = sa.bindparam("target")
+CITATIONS_OF = (
+    sa.select(_c, _src.c.title.label("source_title"))
+    .join(_src, _src.c.id == _c.c.source_id)
+    .where(_c.c.target_type == _kind, _c.c.target_id == _target)
+    .order_by(_c.c.created_at, _c.c.id)
+)
+NOTES_OF = (
+    sa.select(_n)
+    .join(_nl, _nl.c.note_id == _n.c.id)
+    .where(_nl.c.target_type == _kind, _nl.c.target_id == _target)
+    .order_by(_n.c.created_at, _n.c.id)
+)
+MEDIA_OF = (
+    sa.select(_m)
+    .join(_ml, _ml.c.media_id == _m.c.id)
+    .where(_ml.c.target_type == _kind, _ml.c.target_id == _target)
+    .order_by(_m.c.created_at, _m.c.id)
+)
+EXTERNAL_IDS_OF = (
+    sa.select(_x.c.kind, _x.c.value)
+    .where(_x.c.target_type == _kind, _x.c.target_id == _target)
+    .order_by(_x.c.kind, _x.c.value)
+)
+
+
+def _partner_side() -> sa.Subquery:
+    """Two rows (1, 2): joining a family to it yields one row per partner column."""
+    return sa.union_all(sa.select(sa.literal(1).label("k")), sa.select(sa.literal(2))).subquery(
+        "side"
+    )
+
+
+def _ancestors() -> sa.Select[tuple[object, ...]]:
+    """One row per parent link walked: (person_id, generation, child_id, family_id, pedigree)
+    as text, with the person's summary columns.
+
+    UNION, not UNION ALL: an ancestor reached along two lines (pedigree collapse) is walked once
+    per generation, not once per path, which would grow as 2^generations.
+    """
+    side = _partner_side()
+    base = sa.select(
+        sa.bindparam("id", type_=sa.Uuid()).label("person_id"),
+        sa.literal(0).label("generation"),
+        sa.null().cast(sa.Uuid()).label("child_id"),
+        sa.null().cast(sa.Uuid()).label("family_id"),
+        sa.null().cast(sa.String(16)).label("pedigree"),
+    ).cte("anc", recursive=True)
+    parent = sa.case((side.c.k == 1, _f.c.partner1_id), else_=_f.c.partner2_id)
+    step = (
+        sa.select(parent, base.c.generation + 1, base.c.person_id, _f.c.id, _fc.c.pedigree)
+        .select_from(base)
+        .join(_fc, _fc.c.child_id == base.c.person_id)
+        .join(_f, _f.c.id == _fc.c.family_id)
+        .join(side, sa.true())
+        .where(base.c.generation < sa.bindparam("generations"), parent.is_not(None))
+    )
+    anc = base.union(step)
+    return (
+        sa.select(
+            _text(anc.c.person_id, "person_id"),
+            anc.c.generation,
+            _text(anc.c.child_id, "child_id"),
+            _text(anc.c.family_id, "family_id"),
+            anc.c.pedigree,
+            *_CHART_PEOPLE,
+        )
+        .join(t.people, t.people.c.id == anc.c.person_id)
+        .order_by(anc.c.generation)
+        .limit(sa.bindparam("max_rows"))
+    )
+
+
+def _descendants() -> sa.Select[tuple[object, ...]]:
+    """One row per child link walked: (person_id, generation, parent_id, family_id, pedigree)
+    as text, with the person's summary columns."""
+    base = sa.select(
+        sa.bindparam("id", type_=sa.Uuid()).label("person_id"),
+        sa.literal(0).label("generation"),
+        sa.null().cast(sa.Uuid()).label("parent_id"),
+        sa.null().cast(sa.Uuid()).label("family_id"),
+        sa.null().cast(sa.String(16)).label("pedigree"),
+    ).cte("desc", recursive=True)
+    step = (
+        sa.select(_fc.c.child_id, base.c.generation + 1, base.c.person_id, _f.c.id, _fc.c.pedigree)
+        .select_from(base)
+        .join(
+            _f, sa.or_(_f.c.partner1_id == base.c.person_id, _f.c.partner2_id == base.c.person_id)
+        )
+        .join(_fc, _fc.c.family_id == _f.c.id)
+        .where(base.c.generation < sa.bindparam("generations"))
+    )
+    desc = base.union(step)
+    return (
+        sa.select(
+            _text(desc.c.person_id, "person_id"),
+            desc.c.generation,
+            _text(desc.c.parent_id, "parent_id"),
+            _text(desc.c.family_id, "family_id"),
+            desc.c.pedigree,
+            *_CHART_PEOPLE,
+        )
+        .join(t.people, t.people.c.id == desc.c.person_id)
+        .order_by(desc.c.generation)
+        .limit(sa.bindparam("max_rows"))
+    )
+
+
+ANCESTORS = _ancestors()
+DESCENDANTS = _descendants()
