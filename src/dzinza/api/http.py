@@ -9,31 +9,36 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dzinza.domain.errors import DzinzaError
-from dzinza.services.common import Actor, Page, canonical_json, etag_for
+from dzinza.services.common import ANONYMOUS, Actor, Page, canonical_json, etag_for
 from dzinza.services.platform import Platform
 
 log = logging.getLogger("dzinza.api")
 PROBLEM = "application/problem+json"
 
 
-def platform(request: Request) -> Platform:
+def platform_of(request: Request) -> Platform:
     return request.app.state.platform  # type: ignore[no-any-return]
 
 
-def actor(
+async def platform(request: Request) -> Platform:
+    # Dependencies are async where they do no blocking I/O: a sync one costs a threadpool hop.
+    return platform_of(request)
+
+
+async def actor(
     request: Request,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Actor:
-    token = None
-    if authorization:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise DzinzaError("The Authorization header must be 'Bearer <token>'.")
-        token = value.strip()
-    return platform(request).users.actor_for_token(token)
+    if not authorization:
+        return ANONYMOUS
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise DzinzaError("The Authorization header must be 'Bearer <token>'.")
+    return await run_in_threadpool(platform_of(request).users.actor_for_token, value.strip())
 
 
 PlatformDep = Annotated[Platform, Depends(platform)]

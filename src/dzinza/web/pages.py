@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from dzinza.api.http import platform
+from dzinza.api.http import platform_of as platform
 from dzinza.domain.errors import DzinzaError
 from dzinza.services.common import ANONYMOUS
 

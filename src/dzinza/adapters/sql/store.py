@@ -19,6 +19,10 @@ from dzinza.adapters.sql.queries import SUMMARY_COLUMNS, TABLES
 from dzinza.ports import PeopleFilter, Row, SortSpec
 
 
+COMMON_NAME_MATCHES = 3000
+"""Past this many matching names, a name filter walks the list order instead (see _name_filter)."""
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -197,16 +201,10 @@ class SqlSession:
         if flt.sex is not None:
             stmt = stmt.where(p.c.sex == flt.sex)
         if flt.name:
-            n = t.names
-            hi = flt.name + "\U0010ffff"
-            matching = sa.select(n.c.person_id).where(
-                n.c.tree_id == tree_id,
-                sa.or_(
-                    sa.and_(n.c.surname_key >= flt.name, n.c.surname_key < hi),
-                    sa.and_(n.c.given_key >= flt.name, n.c.given_key < hi),
-                ),
-            )
-            stmt = stmt.where(p.c.id.in_(matching))
+            # A birth range thins the walk in list order too: it must be longer to fill a page.
+            dated = flt.born_from is not None or flt.born_to is not None
+            threshold = COMMON_NAME_MATCHES * (4 if dated else 1)
+            stmt = stmt.where(self._name_filter(tree_id, flt.name, p.c.id, threshold))
         if flt.born_from is not None or flt.born_to is not None:
             # "Could have been born in the range": an open end (BEF, AFT) reaches any year.
             stmt = stmt.where(
@@ -226,6 +224,30 @@ class SqlSession:
             )
             stmt = stmt.where(p.c.id.in_(at_place))
         return self._page(stmt, tuple(p.c[n] for n in sort.columns), sort, limit)
+
+    def _name_filter(
+        self, tree_id: uuid.UUID, prefix: str, person_id: sa.ColumnElement[Any], threshold: int
+    ) -> sa.ColumnElement[bool]:
+        """People with any given name or surname starting with ``prefix`` (already folded).
+
+        Two plans, chosen by a cheap count: a rare prefix collects its few matches from the
+        names indexes and sorts them; a common one walks people in list order and checks each,
+        finding a page's worth within a few hundred rows. Either alone is slow at a million
+        people for the prefixes the other handles well.
+        """
+        n = t.names
+        hi = prefix + "\U0010ffff"
+        matches = sa.or_(
+            sa.and_(n.c.surname_key >= prefix, n.c.surname_key < hi),
+            sa.and_(n.c.given_key >= prefix, n.c.given_key < hi),
+        )
+        sample = sa.select(n.c.person_id).where(n.c.tree_id == tree_id, matches)
+        found = self.conn.scalar(
+            sa.select(sa.func.count()).select_from(sample.limit(threshold).subquery())
+        )
+        if (found or 0) < threshold:
+            return person_id.in_(sample)
+        return sa.exists().where(n.c.person_id == person_id, matches)
 
     def _place_subtree(self, place_id: uuid.UUID) -> sa.CTE:
         pl = t.places
