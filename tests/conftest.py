@@ -25,7 +25,8 @@ from dzinza.api.app import create_app
 from dzinza.services.platform import Platform
 from dzinza.settings import Settings
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def require_server(env: str, what: str) -> str:
@@ -34,7 +35,7 @@ def require_server(env: str, what: str) -> str:
     if url:
         return url
     message = f"{what} is not available: set {env} (make test starts it)"
-    if IN_CI:
+    if in_ci():
         pytest.fail(f"CI=true and {message}", pytrace=False)
     pytest.skip(message)
 
