@@ -25,6 +25,7 @@ from dzinza.api.app import create_app
 from dzinza.services.platform import Platform
 from dzinza.settings import Settings
 
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

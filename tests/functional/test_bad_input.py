@@ -232,3 +232,24 @@ def test_token_endpoint_refuses_wrong_password(owner: Api, anonymous: Api) -> No
         expect=200,
     )
     assert token["token_type"] == "bearer" and len(token["access_token"]) > 30
+
+
+def test_values_the_database_refuses_are_4xx(owner: Api, world: dict[str, str]) -> None:
+    t = world["tree"]
+    problem = owner.post(f"/trees/{t}/people", {"names": [{"given": "nul\u0000byte"}]}, expect=422)
+    assert "control character" in problem["detail"]
+    owner.post(f"/trees/{t}/sources", {"title": "bell\u0007"}, expect=422)
+    owner.get(f"/trees/{t}/people?name=nul%00", expect=422)
+    import base64
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps(["birth", [10**30, "x"]]).encode()).decode()
+    owner.get(f"/trees/{t}/people?sort=birth&cursor={cursor}", expect=400)
+    for forged in (
+        ["birth", [1, "not-a-uuid"]],
+        ["birth", [1]],
+        ["name", [None, None]],
+        ["birth", ["x", "y"]],
+    ):
+        raw = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()
+        owner.get(f"/trees/{t}/people?sort={forged[0]}&cursor={raw}", expect=400)

@@ -30,6 +30,7 @@ def list_people(
         str | None,
         Query(
             max_length=200,
+            pattern=r"^[^\x00-\x1f\x7f]*$",
             description="Prefix of any given name or surname; accents and case ignored",
         ),
     ] = None,

@@ -3,10 +3,11 @@ references within the tree, cycles). Unknown fields are refused so that typos do
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dzinza.domain.vocabulary import (
     ExternalIdKind,
@@ -21,8 +22,30 @@ from dzinza.domain.vocabulary import (
 Text = Field(default=None, max_length=1000)
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters other than tab and newlines: never part of a genealogy text, and a NUL
+cannot be stored by PostgreSQL at all, so they are refused the same way on every backend."""
+
+
+def _refuse_control(value: Any, where: str = "") -> None:
+    if isinstance(value, str) and CONTROL.search(value):
+        raise ValueError(f"{where or 'text'} contains a control character (such as NUL)")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _refuse_control(v, str(k))
+    elif isinstance(value, list):
+        for v in value:
+            _refuse_control(v, where)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: Any) -> Any:
+        _refuse_control(data)
+        return data
 
 
 class TreeIn(Strict):

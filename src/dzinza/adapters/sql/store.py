@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from dzinza.adapters.sql import queries as q
 from dzinza.adapters.sql import tables as t
 from dzinza.adapters.sql.queries import SUMMARY_COLUMNS, TABLES
+from dzinza.domain.errors import Conflict, DzinzaError, ValidationFailed
 from dzinza.ports import PeopleFilter, Row, SortSpec
-
 
 COMMON_NAME_MATCHES = 3000
 """Past this many matching names, a name filter walks the list order instead (see _name_filter)."""
@@ -113,10 +113,7 @@ class SqlSession:
     ) -> list[Row]:
         """Keyset pagination: the page after ``sort.after`` in (cols...) order, ``limit`` rows."""
         if sort.after is not None:
-            after = [
-                uuid.UUID(v) if isinstance(c.type, sa.Uuid) and isinstance(v, str) else v
-                for c, v in zip(cols, sort.after, strict=True)
-            ]
+            after = _cursor_values(cols, sort.after)
             key, bound = (
                 sa.tuple_(*cols),
                 sa.tuple_(*[sa.literal(v, c.type) for c, v in zip(cols, after, strict=True)]),
@@ -421,6 +418,48 @@ class SqlSession:
         return bool(self.conn.scalar(stmt))
 
 
+def _cursor_values(cols: tuple[sa.ColumnElement[Any], ...], values: tuple[Any, ...]) -> list[Any]:
+    """A cursor's JSON values back in their column types; anything else is a forged cursor."""
+    out: list[Any] = []
+    try:
+        if len(values) != len(cols):
+            raise ValueError("wrong length")
+        for col, value in zip(cols, values, strict=True):
+            if isinstance(col.type, sa.Uuid):
+                out.append(uuid.UUID(str(value)))
+            elif isinstance(col.type, sa.DateTime):
+                out.append(datetime.fromisoformat(str(value)))
+            elif isinstance(col.type, sa.Integer):
+                if not isinstance(value, int) or not -(2**31) <= value < 2**31:
+                    raise ValueError("integer out of range")
+                out.append(value)
+            elif isinstance(value, str):
+                out.append(value)
+            else:
+                raise ValueError("unexpected value")
+    except ValueError as exc:
+        raise DzinzaError("The cursor is not one that Dzinza gave out.") from exc
+    return out
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Values the database refuses (a NUL in text, a number out of range) are the user's to fix:
+    say so with a 4xx instead of failing with a 500. The transaction has rolled back by then."""
+    try:
+        yield
+    except sa.exc.DataError as exc:
+        raise ValidationFailed(
+            "A value in the request cannot be stored: text must not contain NUL characters and "
+            "numbers must be in range."
+        ) from exc
+    except sa.exc.IntegrityError as exc:
+        raise Conflict(
+            "The change conflicts with another record (it may have just been changed or "
+            "deleted): reload and try again."
+        ) from exc
+
+
 class SqlTreeStore:
     """Hands out transactions on one engine (SQLite or PostgreSQL)."""
 
@@ -429,7 +468,7 @@ class SqlTreeStore:
 
     @contextmanager
     def read(self) -> Iterator[SqlSession]:
-        with self.engine.connect() as conn, conn.begin():
+        with _user_errors(), self.engine.connect() as conn, conn.begin():
             yield SqlSession(conn)
 
     @contextmanager
@@ -437,6 +476,7 @@ class SqlTreeStore:
         # BEGIN IMMEDIATE on SQLite takes the write lock up front, so two writers queue on the
         # busy timeout instead of one failing after it has read (PostgreSQL ignores the option).
         with (
+            _user_errors(),
             self.engine.connect().execution_options(sqlite_begin="BEGIN IMMEDIATE") as conn,
             conn.begin(),
         ):
