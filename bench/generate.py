@@ -688,6 +688,9 @@ def reusable(url: str, manifest_path: Path, people: int, seed: int) -> bool:
         return False
     engine = sa.create_engine(url)
     try:
+        if not schema_matches(engine):
+            print("the database's schema differs from tables.py: rebuilding it", flush=True)
+            return False
         with engine.connect() as conn:
             found = conn.scalar(
                 sa.select(sa.func.count())
@@ -699,6 +702,20 @@ def reusable(url: str, manifest_path: Path, people: int, seed: int) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+def schema_matches(engine: sa.Engine) -> bool:
+    """True if every table of ``tables.py`` is there with the same columns and indexes (a schema
+    changed in place, with no new migration, would otherwise go unnoticed by a reused database)."""
+    inspector = sa.inspect(engine)
+    for table in tables.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            return False
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+        if columns != set(table.c.keys()) or not {i.name for i in table.indexes} <= indexes:
+            return False
+    return True
 
 
 def analyze(engine: sa.Engine) -> None:
@@ -855,7 +872,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     manifest_path: Path = args.manifest or default_manifest(args.url)
-    if args.reuse and reusable(args.url, manifest_path, args.people, args.seed):
+    if args.reuse and not args.fresh and reusable(args.url, manifest_path, args.people, args.seed):
         print(f"reusing {safe_url(args.url)}: {args.people:,} people ({manifest_path})")
         return 0
     prepare_database(args.url, fresh=args.fresh or args.reuse)

@@ -20,6 +20,7 @@ import math
 import os
 import platform
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -175,16 +176,15 @@ class Bench:
             measured = i >= warmup
             path = scenario.next_path()
             started = time.perf_counter()
+            resp: httpx.Response | None = None
             try:
                 resp = self.client.get(path)
             except httpx.HTTPError as exc:
                 outcome: dict[str, Any] = {"path": path, "error": repr(exc)}
-                resp = None
-            else:
-                outcome = {"path": path, "status": resp.status_code, "body": resp.text[:300]}
             elapsed_ms = (time.perf_counter() - started) * 1000
-            ok = resp is not None and resp.status_code == 200
-            if not ok:
+            if resp is None or resp.status_code != 200:
+                if resp is not None:
+                    outcome = {"path": path, "status": resp.status_code, "body": resp.text[:300]}
                 if not measured:
                     warmup_errors += 1
                     continue
@@ -192,7 +192,6 @@ class Bench:
                 if len(errors) < ERROR_SAMPLES:
                     errors.append(outcome)
                 continue
-            assert resp is not None
             observed = scenario.observe(resp.json())
             if measured:
                 times.append(elapsed_ms)
@@ -255,6 +254,23 @@ def print_table(result: dict[str, Any]) -> None:
         )
 
 
+def code_revision() -> dict[str, Any]:
+    """The commit measured, and whether the working tree had changes (read-only git calls)."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "src"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "src_modified": None}
+    return {"commit": commit or None, "src_modified": bool(status)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run", description=__doc__.split("\n\n")[0]
@@ -297,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
+        "code": code_revision(),
         "client": f"httpx {httpx.__version__}, one keep-alive connection, sequential",
         "requests_per_scenario": args.requests,
         "warmup_per_scenario": args.warmup,
