@@ -155,13 +155,7 @@ def test_list_sorted_by_birth_unknown_last(owner: Api, crowd: dict[str, Any]) ->
     ]
 
 
-@pytest.mark.parametrize("plan", ["rare-name", "common-name"])
-def test_list_filters(
-    owner: Api, crowd: dict[str, Any], plan: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The store picks one of two plans for a name filter by how many names match; run both.
-    if plan == "common-name":
-        monkeypatch.setattr("dzinza.adapters.sql.store.COMMON_NAME_MATCHES", 0)
+def test_list_filters(owner: Api, crowd: dict[str, Any]) -> None:
     base = f"/trees/{crowd['tree']}/people"
     assert names(owner.get(f"{base}?name=ta")) == ["Tapiwa Moyo", "Tatenda Moyo"]
     assert names(owner.get(f"{base}?name=JOAO")) == ["João Dube"]  # accents and case folded
@@ -179,6 +173,42 @@ def test_list_filters(
         "Tendai Moyo",
     ]  # Mbare is in Harare
     assert names(owner.get(f"{base}?place_id={crowd['mbare']}")) == ["Tendai Moyo"]
+    assert names(owner.get(f"{base}?name=moyo&place_id={crowd['harare']}")) == ["Tendai Moyo"]
+    assert names(owner.get(f"{base}?name=moyo&sort=-birth")) == [
+        "Tatenda Moyo",
+        "Tapiwa Moyo",
+        "Tendai Moyo",
+    ]
+
+
+def test_name_filter_pages_and_follows_changes(owner: Api, tree: dict[str, Any]) -> None:
+    t = tree["id"]
+    for i in range(7):
+        person(
+            owner, t, f"Chipo{i}", "Chinembiri", events=[{"type": "birth", "date": str(1900 + i)}]
+        )
+    p = person(owner, t, "Rudo Farai", "van der Merwe")
+    base = f"/trees/{t}/people?name=chi"
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page = owner.get(f"{base}&limit=3{cursor}")
+        seen += names(page)
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert seen == [f"Chipo{i} Chinembiri" for i in range(7)]
+    by_birth = owner.get(f"{base}&sort=-birth&limit=2")
+    assert names(by_birth) == ["Chipo6 Chinembiri", "Chipo5 Chinembiri"]
+    assert names(owner.get(f"/trees/{t}/people?name=merwe")) == ["Rudo Farai van der Merwe"]
+    assert names(owner.get(f"/trees/{t}/people?name=farai")) == ["Rudo Farai van der Merwe"]
+    owner.patch(
+        f"/people/{p['id']}", {"names": [{"given": "Rudo", "surname": "Moyo"}], "sex": "female"}
+    )
+    assert names(owner.get(f"/trees/{t}/people?name=merwe")) == []
+    assert names(owner.get(f"/trees/{t}/people?name=moyo&sex=female")) == ["Rudo Moyo"]
+    owner.delete(f"/people/{p['id']}")
+    assert names(owner.get(f"/trees/{t}/people?name=moyo")) == []
 
 
 def test_cursor_pagination_walks_everyone_once(owner: Api, crowd: dict[str, Any]) -> None:

@@ -105,9 +105,14 @@ def tree_for(tx: StoreSession, tree_id: uuid.UUID, actor: Actor, *, write: bool 
     tree = tx.get("tree", tree_id, lock=write)
     if tree is None:
         raise NotFound(f"There is no tree with id {tree_id}.")
-    allowed = can_write(tree, actor) if write else can_read(tree, actor)
-    if allowed:
-        return tree
+    check_access(tree, actor, write=write)
+    return tree
+
+
+def check_access(tree: Row, actor: Actor, *, write: bool) -> None:
+    """Refuses clearly unless the actor may read (or write) this tree."""
+    if can_write(tree, actor) if write else can_read(tree, actor):
+        return
     if actor.anonymous:
         why = (
             "Sign in to change this tree." if write else "This tree is private: sign in to see it."
@@ -121,10 +126,16 @@ def record_for(
     tx: StoreSession, kind: str, record_id: uuid.UUID, actor: Actor, *, write: bool = False
 ) -> tuple[Row, Row]:
     """A record and its tree, after the access check on the tree."""
-    row = tx.get(kind, record_id, lock=write)
-    if row is None:
+    if write:
+        row = tx.get(kind, record_id, lock=True)
+        if row is None:
+            raise NotFound(f"There is no {kind} with id {record_id}.")
+        return row, tree_for(tx, row["tree_id"], actor, write=True)
+    found = tx.get_in_tree(kind, record_id)
+    if found is None:
         raise NotFound(f"There is no {kind} with id {record_id}.")
-    tree = tree_for(tx, row["tree_id"], actor, write=write)
+    row, tree = found
+    check_access(tree, actor, write=False)
     return row, tree
 
 

@@ -54,16 +54,18 @@ class PeopleService:
     def view(self, tx: StoreSession, person: Row) -> dict[str, Any]:
         """The whole person: names, events, parents, partners and children, links, warnings."""
         pid = person["id"]
-        as_child = tx.families_as_child(pid)
-        as_partner = tx.families_as_partner(pid)
-        children = tx.children_of([f["id"] for f in as_partner])
-        family_events = tx.events_of(family_ids=[f["id"] for f in as_partner])
-        own_events = tx.events_of(person_id=pid)
+        around = tx.families_around(pid)
+        as_child = [f for f in around if f["role"] == "child"]
+        as_partner = [f for f in around if f["role"] == "partner"]
+        children = tx.children_as_partner(pid)
+        events = tx.events_around(pid)
+        own_events = [e for e in events if e["person_id"] == pid]
+        family_events = [e for e in events if e["person_id"] is None]
         related: set[uuid.UUID] = {c["child_id"] for c in children}
-        for f in as_child + as_partner:
+        for f in around:
             related.update(x for x in (f["partner1_id"], f["partner2_id"]) if x and x != pid)
         people = {r["id"]: r for r in tx.summaries(list(related))}
-        places = event_service.place_names(tx, own_events + family_events)
+        places: dict[Any, str] = {}
 
         parents = [
             {

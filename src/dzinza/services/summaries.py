@@ -56,7 +56,43 @@ def compute(names: list[Row], events: list[Row]) -> dict[str, Any]:
     }
 
 
+def search_keys(name_rows: list[Row]) -> set[str]:
+    """What a name filter matches: each folded given name and surname, whole and word by word."""
+    keys: set[str] = set()
+    for n in name_rows:
+        for whole in (n["given_key"], n["surname_key"]):
+            if whole:
+                keys.add(whole)
+                keys.update(whole.split())
+    return keys
+
+
+def search_rows(
+    tree_id: uuid.UUID, person_id: uuid.UUID, sex: str, summary: dict[str, Any], names: list[Row]
+) -> list[dict[str, Any]]:
+    """The name_search rows of one person (see tables.name_search)."""
+    return [
+        {
+            "person_id": person_id,
+            "key": key,
+            "tree_id": tree_id,
+            "name_key": summary["name_key"],
+            "birth_sort": summary["birth_sort"],
+            "birth_earliest": summary["birth_earliest"],
+            "birth_latest": summary["birth_latest"],
+            "sex": sex,
+        }
+        for key in sorted(search_keys(names))
+    ]
+
+
 def refresh(tx: StoreSession, person_id: uuid.UUID) -> None:
+    """Recomputes a person's summary and name-search keys after any change to them."""
     names = tx.names_of([person_id])
     events = tx.events_of(person_id=person_id)
-    tx.update("person", person_id, compute(names, events))
+    summary = compute(names, events)
+    tx.update("person", person_id, summary)
+    person = tx.get("person", person_id)
+    assert person is not None
+    rows = search_rows(person["tree_id"], person_id, person["sex"], summary, names)
+    tx.replace_search_keys(person_id, rows)

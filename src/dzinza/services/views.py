@@ -75,7 +75,7 @@ def event(row: Row, place_names: dict[Any, str]) -> dict[str, Any]:
         "date_range": {"earliest": row["date_earliest"], "latest": row["date_latest"]},
         "place": None
         if place_id is None
-        else {"id": str(place_id), "name": place_names.get(place_id, "")},
+        else {"id": str(place_id), "name": row.get("place_name") or place_names.get(place_id, "")},
         "description": row["description"],
         "value": row["value"],
         "person_id": jsonable(row["person_id"]),

@@ -60,6 +60,12 @@ TABLES: dict[str, sa.Table] = {
     "user": t.users,
 }
 
+BULK_TABLES: dict[str, sa.Table] = TABLES | {
+    "name_search": t.name_search,
+    "family_child": t.family_children,
+}
+"""What ``insert_many`` can fill: the record kinds and the tables that only index them."""
+
 SUMMARY_COLUMNS = (
     t.people.c.id,
     t.people.c.tree_id,
@@ -239,3 +245,85 @@ def _descendants() -> sa.Select[tuple[object, ...]]:
 
 ANCESTORS = _ancestors()
 DESCENDANTS = _descendants()
+
+
+# -- a person's page in few round trips ---------------------------------------------------------
+_trees = t.trees
+TREE_PREFIX = "tree__"
+GET_IN_TREE = {
+    kind: sa.select(tbl, *[c.label(TREE_PREFIX + c.name) for c in _trees.c])
+    .join(_trees, _trees.c.id == tbl.c.tree_id)
+    .where(tbl.c.id == sa.bindparam("id"))
+    for kind, tbl in TABLES.items()
+    if "tree_id" in tbl.c
+}
+
+_as_partner = sa.or_(_f.c.partner1_id == sa.bindparam("id"), _f.c.partner2_id == sa.bindparam("id"))
+_families_around = sa.union_all(
+    sa.select(
+        _f, sa.null().cast(sa.String(16)).label("pedigree"), sa.literal("partner").label("role")
+    ).where(_as_partner),
+    sa.select(_f, _fc.c.pedigree, sa.literal("child").label("role"))
+    .join(_fc, _fc.c.family_id == _f.c.id)
+    .where(_fc.c.child_id == sa.bindparam("id")),
+).subquery("around")
+FAMILIES_AROUND = sa.select(_families_around).order_by(
+    _families_around.c.created_at, _families_around.c.id
+)
+"""Families a person is a partner in (role 'partner') or a child of (role 'child', with pedigree)."""
+
+CHILDREN_AS_PARTNER = (
+    sa.select(_fc)
+    .join(_f, _f.c.id == _fc.c.family_id)
+    .where(_as_partner)
+    .order_by(_fc.c.family_id, _fc.c.position, _fc.c.child_id)
+)
+
+EVENTS_AROUND = (
+    sa.select(t.events, t.places.c.name.label("place_name"))
+    .outerjoin(t.places, t.places.c.id == t.events.c.place_id)
+    .where(
+        sa.or_(
+            t.events.c.person_id == sa.bindparam("id"),
+            t.events.c.family_id.in_(sa.select(_f.c.id).where(_as_partner)),
+        )
+    )
+    .order_by(*_event_order)
+)
+"""A person's own events and those of the families they are a partner in, with place names."""
+
+_link_cols = ("link", "id", "title", "body", "file", "mime_type", "created_at")
+NOTES_MEDIA_IDS_OF = sa.union_all(
+    sa.select(
+        sa.literal("note").label("link"),
+        _n.c.id,
+        sa.literal("").label("title"),
+        _n.c.text.label("body"),
+        sa.literal("").label("file"),
+        sa.literal("").label("mime_type"),
+        _n.c.created_at,
+    )
+    .join(_nl, _nl.c.note_id == _n.c.id)
+    .where(_nl.c.target_type == _kind, _nl.c.target_id == _target),
+    sa.select(
+        sa.literal("media"),
+        _m.c.id,
+        _m.c.title,
+        _m.c.description,
+        _m.c.file,
+        _m.c.mime_type,
+        _m.c.created_at,
+    )
+    .join(_ml, _ml.c.media_id == _m.c.id)
+    .where(_ml.c.target_type == _kind, _ml.c.target_id == _target),
+    sa.select(
+        sa.literal("external_id"),
+        sa.null().cast(sa.Uuid()),
+        _x.c.kind,
+        _x.c.value,
+        sa.literal(""),
+        sa.literal(""),
+        sa.null().cast(sa.DateTime(timezone=True)),
+    ).where(_x.c.target_type == _kind, _x.c.target_id == _target),
+)
+"""Notes, media and external ids of one record in one statement (one round trip, not three)."""

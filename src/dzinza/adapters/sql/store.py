@@ -19,9 +19,6 @@ from dzinza.adapters.sql.queries import SUMMARY_COLUMNS, TABLES
 from dzinza.domain.errors import Conflict, DzinzaError, ValidationFailed
 from dzinza.ports import PeopleFilter, Row, SortSpec
 
-COMMON_NAME_MATCHES = 3000
-"""Past this many matching names, a name filter walks the list order instead (see _name_filter)."""
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -54,7 +51,7 @@ class SqlSession:
     def insert_many(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Bulk insert (one executemany); used by importers and the benchmark generator."""
         if rows:
-            self.conn.execute(TABLES[kind].insert(), list(rows))
+            self.conn.execute(q.BULK_TABLES[kind].insert(), list(rows))
 
     def get(self, kind: str, record_id: uuid.UUID, *, lock: bool = False) -> Row | None:
         if lock and self.is_postgres:
@@ -63,7 +60,7 @@ class SqlSession:
             return _row(self.conn.execute(stmt).first())
         return _row(self.conn.execute(q.GET[kind], {"id": record_id}).first())
 
-    def _all(self, stmt: sa.Select[Any], **params: Any) -> list[Row]:
+    def _all(self, stmt: sa.Executable, **params: Any) -> list[Row]:
         return [r._asdict() for r in self.conn.execute(stmt, params)]
 
     def get_many(self, kind: str, record_ids: Sequence[uuid.UUID]) -> list[Row]:
@@ -111,6 +108,16 @@ class SqlSession:
         sort: SortSpec,
         limit: int,
     ) -> list[Row]:
+        rows = self.conn.execute(self._page_query(stmt, cols, sort, limit))
+        return [r._asdict() for r in rows]
+
+    @staticmethod
+    def _page_query(
+        stmt: sa.Select[Any],
+        cols: tuple[sa.ColumnElement[Any], ...],
+        sort: SortSpec,
+        limit: int,
+    ) -> sa.Select[Any]:
         """Keyset pagination: the page after ``sort.after`` in (cols...) order, ``limit`` rows."""
         if sort.after is not None:
             after = _cursor_values(cols, sort.after)
@@ -120,8 +127,7 @@ class SqlSession:
             )
             stmt = stmt.where(key < bound if sort.descending else key > bound)
         order = [c.desc() if sort.descending else c.asc() for c in cols]
-        rows = self.conn.execute(stmt.order_by(*order).limit(limit)).all()
-        return [dict(r._mapping) for r in rows]
+        return stmt.order_by(*order).limit(limit)
 
     # -- trees and users -----------------------------------------------------------------------
     def list_trees(
@@ -191,60 +197,56 @@ class SqlSession:
     def list_people(
         self, tree_id: uuid.UUID, flt: PeopleFilter, sort: SortSpec, limit: int
     ) -> list[Row]:
+        if flt.name:
+            return self._list_people_by_name(tree_id, flt, sort, limit)
         p = t.people
         stmt = sa.select(*SUMMARY_COLUMNS, p.c.name_key, p.c.birth_sort).where(
             p.c.tree_id == tree_id
         )
         if flt.sex is not None:
             stmt = stmt.where(p.c.sex == flt.sex)
-        if flt.name:
-            # A birth range thins the walk in list order too: it must be longer to fill a page.
-            dated = flt.born_from is not None or flt.born_to is not None
-            threshold = COMMON_NAME_MATCHES * (4 if dated else 1)
-            stmt = stmt.where(self._name_filter(tree_id, flt.name, p.c.id, threshold))
-        if flt.born_from is not None or flt.born_to is not None:
-            # "Could have been born in the range": an open end (BEF, AFT) reaches any year.
-            stmt = stmt.where(
-                sa.or_(p.c.birth_earliest.is_not(None), p.c.birth_latest.is_not(None))
-            )
-        if flt.born_from is not None:
-            stmt = stmt.where(sa.or_(p.c.birth_latest.is_(None), p.c.birth_latest >= flt.born_from))
-        if flt.born_to is not None:
-            stmt = stmt.where(
-                sa.or_(p.c.birth_earliest.is_(None), p.c.birth_earliest <= flt.born_to)
-            )
+        stmt = stmt.where(*_birth_range(p, flt))
         if flt.place_id is not None:
-            places = self._place_subtree(flt.place_id)
-            e = t.events
-            at_place = sa.select(e.c.person_id).where(
-                e.c.place_id.in_(sa.select(places.c.id)), e.c.person_id.is_not(None)
-            )
-            stmt = stmt.where(p.c.id.in_(at_place))
+            stmt = stmt.where(p.c.id.in_(self._people_at(flt.place_id)))
         return self._page(stmt, tuple(p.c[n] for n in sort.columns), sort, limit)
 
-    def _name_filter(
-        self, tree_id: uuid.UUID, prefix: str, person_id: sa.ColumnElement[Any], threshold: int
-    ) -> sa.ColumnElement[bool]:
-        """People with any given name or surname starting with ``prefix`` (already folded).
+    def _list_people_by_name(
+        self, tree_id: uuid.UUID, flt: PeopleFilter, sort: SortSpec, limit: int
+    ) -> list[Row]:
+        """A name filter reads one range of the name_search index: the page's ids come from the
+        index alone (filters, keyset and order included), then their summaries by primary key."""
+        assert flt.name
+        ns, p = t.name_search, t.people
+        hi = flt.name + "\U0010ffff"
+        cols = (ns.c[sort.columns[0]], ns.c.person_id)
+        ids = (
+            sa.select(*cols)
+            .distinct()
+            .where(ns.c.tree_id == tree_id, ns.c.key >= flt.name, ns.c.key < hi)
+        )
+        if flt.sex is not None:
+            ids = ids.where(ns.c.sex == flt.sex)
+        ids = ids.where(*_birth_range(ns, flt))
+        if flt.place_id is not None:
+            ids = ids.where(ns.c.person_id.in_(self._people_at(flt.place_id)))
+        page = self._page_query(ids, cols, sort, limit).subquery("page")
+        stmt = (
+            sa.select(*SUMMARY_COLUMNS, p.c.name_key, p.c.birth_sort)
+            .join(page, page.c.person_id == p.c.id)
+            .order_by(*[page.c[c.name].desc() if sort.descending else page.c[c.name] for c in cols])
+        )
+        return [r._asdict() for r in self.conn.execute(stmt)]
 
-        Two plans, chosen by a cheap count: a rare prefix collects its few matches from the
-        names indexes and sorts them; a common one walks people in list order and checks each,
-        finding a page's worth within a few hundred rows. Either alone is slow at a million
-        people for the prefixes the other handles well.
-        """
-        n = t.names
-        hi = prefix + "\U0010ffff"
-        matches = sa.or_(
-            sa.and_(n.c.surname_key >= prefix, n.c.surname_key < hi),
-            sa.and_(n.c.given_key >= prefix, n.c.given_key < hi),
+    def _people_at(self, place_id: uuid.UUID) -> sa.Select[Any]:
+        places = self._place_subtree(place_id)
+        e = t.events
+        return sa.select(e.c.person_id).where(
+            e.c.place_id.in_(sa.select(places.c.id)), e.c.person_id.is_not(None)
         )
-        sample = sa.select(n.c.person_id).where(n.c.tree_id == tree_id, matches)
-        found = self.conn.scalar(
-            sa.select(sa.func.count()).select_from(sample.limit(threshold).subquery())
-        )
-        if (found or 0) < threshold:
-            return person_id.in_(sample)
-        return sa.exists().where(n.c.person_id == person_id, matches)
+
+    def replace_search_keys(self, person_id: uuid.UUID, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.conn.execute(t.name_search.delete().where(t.name_search.c.person_id == person_id))
+        self.insert_many("name_search", rows)
 
     def _place_subtree(self, place_id: uuid.UUID) -> sa.CTE:
         pl = t.places
@@ -272,12 +274,45 @@ class SqlSession:
     def links_to(self, kind: str, target_id: uuid.UUID) -> dict[str, list[Row]]:
         """Citations, notes and media attached to one record, and its external ids."""
         params = {"kind": str(kind), "target": target_id}
-        return {
-            "citations": self._all(q.CITATIONS_OF, **params),
-            "notes": self._all(q.NOTES_OF, **params),
-            "media": self._all(q.MEDIA_OF, **params),
-            "external_ids": self._all(q.EXTERNAL_IDS_OF, **params),
-        }
+        found: dict[str, list[Row]] = {"notes": [], "media": [], "external_ids": []}
+        rows = self._all(q.NOTES_MEDIA_IDS_OF, **params)
+        rows.sort(key=lambda r: (r["created_at"] is None, r["created_at"] or 0, str(r["id"])))
+        for r in rows:
+            if r["link"] == "note":
+                found["notes"].append({"id": r["id"], "text": r["body"]})
+            elif r["link"] == "media":
+                found["media"].append(
+                    {
+                        "id": r["id"],
+                        "title": r["title"],
+                        "file": r["file"],
+                        "mime_type": r["mime_type"],
+                    }
+                )
+            else:
+                found["external_ids"].append({"kind": r["title"], "value": r["body"]})
+        found["external_ids"].sort(key=lambda x: (x["kind"], x["value"]))
+        found["citations"] = self._all(q.CITATIONS_OF, **params)
+        return found
+
+    def get_in_tree(self, kind: str, record_id: uuid.UUID) -> tuple[Row, Row] | None:
+        """A record and its tree in one statement (reads; writes lock the record instead)."""
+        row = self.conn.execute(q.GET_IN_TREE[kind], {"id": record_id}).first()
+        if row is None:
+            return None
+        both = row._asdict()
+        n = len(q.TREE_PREFIX)
+        tree = {k[n:]: v for k, v in both.items() if k.startswith(q.TREE_PREFIX)}
+        return {k: v for k, v in both.items() if not k.startswith(q.TREE_PREFIX)}, tree
+
+    def families_around(self, person_id: uuid.UUID) -> list[Row]:
+        return self._all(q.FAMILIES_AROUND, id=person_id)
+
+    def children_as_partner(self, person_id: uuid.UUID) -> list[Row]:
+        return self._all(q.CHILDREN_AS_PARTNER, id=person_id)
+
+    def events_around(self, person_id: uuid.UUID) -> list[Row]:
+        return self._all(q.EVENTS_AROUND, id=person_id)
 
     def link(
         self, table: str, own_id: uuid.UUID, kind: str, target_id: uuid.UUID, tree_id: uuid.UUID
@@ -416,6 +451,19 @@ class SqlSession:
         line = base.union(step)
         stmt = sa.select(sa.func.count()).select_from(line).where(line.c.pid.in_(list(candidates)))
         return bool(self.conn.scalar(stmt))
+
+
+def _birth_range(table: sa.Table, flt: PeopleFilter) -> list[sa.ColumnElement[bool]]:
+    """ "Could have been born in the range": an open end (BEF, AFT) reaches any year."""
+    lo, hi = table.c.birth_earliest, table.c.birth_latest
+    out: list[sa.ColumnElement[bool]] = []
+    if flt.born_from is not None or flt.born_to is not None:
+        out.append(sa.or_(lo.is_not(None), hi.is_not(None)))
+    if flt.born_from is not None:
+        out.append(sa.or_(hi.is_(None), hi >= flt.born_from))
+    if flt.born_to is not None:
+        out.append(sa.or_(lo.is_(None), lo <= flt.born_to))
+    return out
 
 
 def _cursor_values(cols: tuple[sa.ColumnElement[Any], ...], values: tuple[Any, ...]) -> list[Any]:

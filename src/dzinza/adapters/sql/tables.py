@@ -123,9 +123,29 @@ names = sa.Table(
     _text("given_key", 200),
     _text("surname_key", 200),
     sa.Index(None, "person_id", "position"),
-    sa.Index(None, "tree_id", "surname_key"),
-    sa.Index(None, "tree_id", "given_key"),
 )
+
+name_search = sa.Table(
+    "name_search",
+    metadata,
+    sa.Column(
+        "person_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("key", sa.String(200), primary_key=True),
+    _tree_fk(),
+    sa.Column("name_key", sa.String(600), nullable=False),
+    sa.Column("birth_sort", sa.Integer(), nullable=False),
+    sa.Column("birth_earliest", sa.Integer()),
+    sa.Column("birth_latest", sa.Integer()),
+    sa.Column("sex", sa.String(16), nullable=False),
+    # A name prefix is one range of this index, with the birth and sort columns inside it, so a
+    # filtered page is read from the index alone whatever the tree's size.
+    sa.Index(
+        None, "tree_id", "key", "birth_earliest", "birth_latest", "sex", "name_key", "birth_sort"
+    ),
+)
+"""One row per person per folded name word (every given name and surname, whole and by word),
+with the person's sort keys and birth range: what the list's name filter reads."""
 
 places = sa.Table(
     "places",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 05:49:53.482309
+Create Date: 2026-11-26 06:36:18.776726
 """
 
 from __future__ import annotations
@@ -368,6 +368,36 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "name_search",
+        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("tree_id", sa.Uuid(), nullable=False),
+        sa.Column("name_key", sa.String(length=600), nullable=False),
+        sa.Column("birth_sort", sa.Integer(), nullable=False),
+        sa.Column("birth_earliest", sa.Integer(), nullable=True),
+        sa.Column("birth_latest", sa.Integer(), nullable=True),
+        sa.Column("sex", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["people.id"],
+            name=op.f("fk_name_search_person_id_people"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tree_id"], ["trees.id"], name=op.f("fk_name_search_tree_id_trees"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("person_id", "key", name=op.f("pk_name_search")),
+    )
+    with op.batch_alter_table("name_search", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f(
+                "ix_name_search_tree_id_key_birth_earliest_birth_latest_sex_name_key_birth_sort"
+            ),
+            ["tree_id", "key", "birth_earliest", "birth_latest", "sex", "name_key", "birth_sort"],
+            unique=False,
+        )
+
+    op.create_table(
         "names",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("person_id", sa.Uuid(), nullable=False),
@@ -393,12 +423,6 @@ def upgrade() -> None:
     with op.batch_alter_table("names", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_names_person_id_position"), ["person_id", "position"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_names_tree_id_given_key"), ["tree_id", "given_key"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_names_tree_id_surname_key"), ["tree_id", "surname_key"], unique=False
         )
 
     op.create_table(
@@ -626,11 +650,17 @@ def downgrade() -> None:
 
     op.drop_table("note_links")
     with op.batch_alter_table("names", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_names_tree_id_surname_key"))
-        batch_op.drop_index(batch_op.f("ix_names_tree_id_given_key"))
         batch_op.drop_index(batch_op.f("ix_names_person_id_position"))
 
     op.drop_table("names")
+    with op.batch_alter_table("name_search", schema=None) as batch_op:
+        batch_op.drop_index(
+            batch_op.f(
+                "ix_name_search_tree_id_key_birth_earliest_birth_latest_sex_name_key_birth_sort"
+            )
+        )
+
+    op.drop_table("name_search")
     with op.batch_alter_table("media_links", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_media_links_target_type_target_id"))
 
