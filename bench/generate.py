@@ -495,6 +495,7 @@ class Generator:
             people: list[dict[str, Any]] = []
             names: list[dict[str, Any]] = []
             events: list[dict[str, Any]] = []
+            search: list[dict[str, Any]] = []
             for i in range(lo, hi):
                 person_id = ids(b"P", gen.base + i)
                 female = gen.sex[i] == FEMALE
@@ -518,20 +519,24 @@ class Generator:
                     life.append(
                         self.event_row(person_id, "death", text, lo_day, hi_day, self.place(0.7))
                     )
+                summary = summaries.compute(own, life)
+                sex = "female" if female else "male"
                 people.append(
                     {
                         "id": person_id,
                         "tree_id": tree_id,
-                        "sex": "female" if female else "male",
+                        "sex": sex,
                         "living": death_year is None,
-                        **summaries.compute(own, life),
+                        **summary,
                     }
                 )
+                search += summaries.search_rows(tree_id, person_id, sex, summary, own)
                 names += own
                 events += life
             with self.store.write() as tx:
                 self.insert(tx, "person", people)
                 self.insert(tx, "name", names)
+                self.insert(tx, "name_search", search)
                 self.insert(tx, "event", events)
             self.stats.people += hi - lo
             self.progress(f"generation {gen.number + 1}/{len(self.sizes)}")

@@ -6,7 +6,6 @@ and a person's page runs about a dozen of them: the hot read paths are prebuilt 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,27 +13,10 @@ import sqlalchemy as sa
 from dzinza.adapters.sql import tables as t
 
 
-class UuidText(sa.types.TypeDecorator[str]):
-    """Reads a UUID column as its text form without building uuid.UUID objects.
-
-    A 10-generation pedigree returns hundreds of rows with three ids each; parsing every id into
-    uuid.UUID only to print it back into JSON cost more than the recursive query itself.
-    """
-
-    impl = sa.String(36)
-    cache_ok = True
-
-    def process_result_value(self, value: Any, dialect: sa.Dialect) -> str | None:
-        if value is None or (isinstance(value, str) and len(value) == 36):
-            return value
-        if isinstance(value, uuid.UUID):  # PostgreSQL: psycopg already made one
-            return str(value)
-        v = str(value)  # SQLite stores 32 hex digits
-        return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
-
-
 def _text(col: sa.ColumnElement[Any], name: str) -> sa.Label[str]:
-    return sa.type_coerce(col, UuidText()).label(name)
+    """An id as text in the database (PostgreSQL: dashed; SQLite: its stored 32 hex digits), so
+    chart rows can be read raw, without building a uuid.UUID per id (see SqlSession._chart)."""
+    return sa.cast(col, sa.String(36)).label(name)
 
 
 _CHART_PEOPLE = (

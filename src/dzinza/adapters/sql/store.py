@@ -424,12 +424,41 @@ class SqlSession:
 
     # -- the graph -------------------------------------------------------------------------
     def ancestors(self, person_id: uuid.UUID, generations: int, max_rows: int) -> list[Row]:
-        """Rows (person_id, generation, child_id, family_id, pedigree): one per parent link."""
-        return self._all(q.ANCESTORS, id=person_id, generations=generations, max_rows=max_rows)
+        """Rows (person_id, generation, child_id, family_id, pedigree, summary...): one per
+        parent link walked, ids as text."""
+        return self._chart(q.ANCESTORS, "child_id", person_id, generations, max_rows)
 
     def descendants(self, person_id: uuid.UUID, generations: int, max_rows: int) -> list[Row]:
-        """Rows (person_id, generation, parent_id, family_id, pedigree): one per child link."""
-        return self._all(q.DESCENDANTS, id=person_id, generations=generations, max_rows=max_rows)
+        """Rows (person_id, generation, parent_id, family_id, pedigree, summary...): one per
+        child link walked, ids as text."""
+        return self._chart(q.DESCENDANTS, "parent_id", person_id, generations, max_rows)
+
+    def _chart(
+        self, stmt: sa.Select[Any], via: str, person_id: uuid.UUID, generations: int, max_rows: int
+    ) -> list[Row]:
+        # A 10-generation chart is a thousand rows; SQLAlchemy's per-value result processing
+        # cost more than the recursive query, so these rows are read from the DB-API cursor.
+        params = {"id": person_id, "generations": generations, "max_rows": max_rows}
+        result = self.conn.execute(stmt, params)
+        raw = result.cursor.fetchall() if result.cursor is not None else []
+        result.close()
+        out: list[Row] = []
+        for pid, gen, other, fam, ped, name, sex, birth, death, living in raw:
+            out.append(
+                {
+                    "person_id": _dashed(pid),
+                    "generation": gen,
+                    via: _dashed(other) if other is not None else None,
+                    "family_id": _dashed(fam) if fam is not None else None,
+                    "pedigree": ped,
+                    "display_name": name,
+                    "sex": sex,
+                    "birth_text": birth,
+                    "death_text": death,
+                    "living": None if living is None else bool(living),
+                }
+            )
+        return out
 
     def is_descendant(self, ancestor_id: uuid.UUID, candidates: Sequence[uuid.UUID]) -> bool:
         """True if any candidate is ``ancestor_id`` or one of its descendants (any depth).
@@ -451,6 +480,13 @@ class SqlSession:
         line = base.union(step)
         stmt = sa.select(sa.func.count()).select_from(line).where(line.c.pid.in_(list(candidates)))
         return bool(self.conn.scalar(stmt))
+
+
+def _dashed(text: str) -> str:
+    """SQLite keeps a UUID as 32 hex digits; PostgreSQL's text form already has dashes."""
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
 
 
 def _birth_range(table: sa.Table, flt: PeopleFilter) -> list[sa.ColumnElement[bool]]:
