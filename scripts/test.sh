@@ -8,4 +8,4 @@ export DZINZA_TEST_POSTGRES_URL
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
 .venv/bin/lint-imports
-exec .venv/bin/pytest -p no:cacheprovider "$@"
+exec .venv/bin/pytest -p no:cacheprovider --cov=dzinza --cov-report=term:skip-covered "$@"
