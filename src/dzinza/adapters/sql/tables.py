@@ -140,8 +140,16 @@ name_search = sa.Table(
     sa.Column("sex", sa.String(16), nullable=False),
     # A name prefix is one range of this index, with the birth and sort columns inside it, so a
     # filtered page is read from the index alone whatever the tree's size.
+    # (Named by hand: the conventional name is longer than PostgreSQL's 63-character limit.)
     sa.Index(
-        None, "tree_id", "key", "birth_earliest", "birth_latest", "sex", "name_key", "birth_sort"
+        "ix_name_search_lookup",
+        "tree_id",
+        "key",
+        "birth_earliest",
+        "birth_latest",
+        "sex",
+        "name_key",
+        "birth_sort",
     ),
 )
 """One row per person per folded name word (every given name and surname, whole and by word),

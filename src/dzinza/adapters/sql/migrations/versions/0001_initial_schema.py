@@ -390,9 +390,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("name_search", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f(
-                "ix_name_search_tree_id_key_birth_earliest_birth_latest_sex_name_key_birth_sort"
-            ),
+            "ix_name_search_lookup",
             ["tree_id", "key", "birth_earliest", "birth_latest", "sex", "name_key", "birth_sort"],
             unique=False,
         )
@@ -654,11 +652,7 @@ def downgrade() -> None:
 
     op.drop_table("names")
     with op.batch_alter_table("name_search", schema=None) as batch_op:
-        batch_op.drop_index(
-            batch_op.f(
-                "ix_name_search_tree_id_key_birth_earliest_birth_latest_sex_name_key_birth_sort"
-            )
-        )
+        batch_op.drop_index("ix_name_search_lookup")
 
     op.drop_table("name_search")
     with op.batch_alter_table("media_links", schema=None) as batch_op:
