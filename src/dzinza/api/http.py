@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dzinza.domain.errors import DzinzaError
+from dzinza.domain.errors import DzinzaError, TooManyRequests
 from dzinza.services.common import ANONYMOUS, Actor, Page, canonical_json, etag_for
 from dzinza.services.platform import Platform
 
@@ -75,7 +75,10 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 async def on_dzinza_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DzinzaError)
     extra = {"errors": exc.errors} if exc.errors else {}
-    return problem(exc.status, exc.title, exc.detail, **extra)
+    response = problem(exc.status, exc.title, exc.detail, **extra)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _where(loc: tuple[Any, ...]) -> str:

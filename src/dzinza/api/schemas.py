@@ -255,6 +255,20 @@ class TokenIn(Strict):
     password: str = Field(min_length=1, max_length=1000)
 
 
+class RegisterIn(TokenIn):
+    accept_terms: bool = Field(
+        default=False, description="Acceptance of the terms of use and the privacy policy"
+    )
+
+
+class RefreshIn(Strict):
+    refresh_token: str = Field(min_length=10, max_length=200)
+
+
+class LogoutIn(Strict):
+    refresh_token: str | None = Field(default=None, min_length=10, max_length=200)
+
+
 def changes(model: BaseModel) -> dict[str, Any]:
     """Only the fields the client sent: PATCH leaves the others alone (and null clears a field)."""
     return model.model_dump(exclude_unset=True)

@@ -43,3 +43,12 @@ class AuthenticationRequired(DzinzaError):
 class Forbidden(DzinzaError):
     status = 403
     title = "Forbidden"
+
+
+class TooManyRequests(DzinzaError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)

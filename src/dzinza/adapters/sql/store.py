@@ -145,7 +145,13 @@ class SqlSession:
     def user_by_email(self, email: str) -> Row | None:
         return _row(self.conn.execute(sa.select(t.users).where(t.users.c.email == email)).first())
 
-    def insert_token(self, user_id: uuid.UUID, token_hash: str, expires_at: datetime) -> None:
+    def insert_token(
+        self,
+        user_id: uuid.UUID,
+        token_hash: str,
+        expires_at: datetime,
+        family_id: uuid.UUID | None = None,
+    ) -> None:
         self.conn.execute(
             t.api_tokens.insert().values(
                 id=uuid.uuid4(),
@@ -153,8 +159,81 @@ class SqlSession:
                 token_hash=token_hash,
                 created_at=_now(),
                 expires_at=expires_at,
+                family_id=family_id,
             )
         )
+
+    def token_family(self, token_hash: str) -> uuid.UUID | None:
+        a = t.api_tokens
+        found: uuid.UUID | None = self.conn.scalar(
+            sa.select(a.c.family_id).where(a.c.token_hash == token_hash)
+        )
+        return found
+
+    # -- refresh tokens and counters (accounts) ------------------------------------------------
+    def insert_refresh(
+        self, user_id: uuid.UUID, family_id: uuid.UUID, token_hash: str, expires_at: datetime
+    ) -> None:
+        self.conn.execute(
+            t.refresh_tokens.insert().values(
+                id=uuid.uuid4(),
+                user_id=user_id,
+                family_id=family_id,
+                token_hash=token_hash,
+                created_at=_now(),
+                expires_at=expires_at,
+            )
+        )
+
+    def refresh_by_hash(self, token_hash: str) -> Row | None:
+        r = t.refresh_tokens
+        stmt = sa.select(r).where(r.c.token_hash == token_hash)
+        if self.is_postgres:
+            stmt = stmt.with_for_update()
+        return _row(self.conn.execute(stmt).first())
+
+    def mark_refresh_used(self, refresh_id: uuid.UUID, now: datetime) -> None:
+        r = t.refresh_tokens
+        self.conn.execute(r.update().where(r.c.id == refresh_id).values(used_at=now))
+
+    def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
+        """Ends one sign-in: its refresh tokens are revoked and its access tokens deleted."""
+        r, a = t.refresh_tokens, t.api_tokens
+        self.conn.execute(
+            r.update()
+            .where(r.c.family_id == family_id, r.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        self.conn.execute(a.delete().where(a.c.family_id == family_id))
+
+    def revoke_user_tokens(self, user_id: uuid.UUID, now: datetime) -> None:
+        """Ends every sign-in of a user, and every token the command line gave them."""
+        r, a = t.refresh_tokens, t.api_tokens
+        self.conn.execute(
+            r.update()
+            .where(r.c.user_id == user_id, r.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        self.conn.execute(a.delete().where(a.c.user_id == user_id))
+
+    def counter(self, key: str) -> Row | None:
+        rc = t.rate_counters
+        stmt = sa.select(rc).where(rc.c.key == key)
+        if self.is_postgres:
+            stmt = stmt.with_for_update()
+        return _row(self.conn.execute(stmt).first())
+
+    def put_counter(
+        self, key: str, window_start: datetime, count: int, blocked_until: datetime | None
+    ) -> None:
+        rc = t.rate_counters
+        values = {"window_start": window_start, "count": count, "blocked_until": blocked_until}
+        done = self.conn.execute(rc.update().where(rc.c.key == key).values(**values))
+        if done.rowcount == 0:
+            self.conn.execute(rc.insert().values(key=key, **values))
+
+    def clear_counter(self, key: str) -> None:
+        self.conn.execute(t.rate_counters.delete().where(t.rate_counters.c.key == key))
 
     def user_by_token(self, token_hash: str, now: datetime) -> Row | None:
         stmt = (

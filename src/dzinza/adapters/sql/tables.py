@@ -54,6 +54,8 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("is_admin", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("terms_version", sa.String(20)),
+    sa.Column("terms_accepted_at", sa.DateTime(timezone=True)),
 )
 
 api_tokens = sa.Table(
@@ -64,8 +66,37 @@ api_tokens = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("family_id", sa.Uuid()),
     sa.Index(None, "user_id"),
+    sa.Index(None, "family_id"),
 )
+"""Short-lived access tokens (``family_id`` ties one to the sign-in it came from)."""
+
+refresh_tokens = sa.Table(
+    "refresh_tokens",
+    metadata,
+    _id(),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("family_id", sa.Uuid(), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Index(None, "user_id"),
+    sa.Index(None, "family_id"),
+)
+"""Rotating refresh tokens: each is used once; presenting a used one revokes its whole family."""
+
+rate_counters = sa.Table(
+    "rate_counters",
+    metadata,
+    sa.Column("key", sa.String(300), primary_key=True),
+    sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("count", sa.Integer(), nullable=False),
+    sa.Column("blocked_until", sa.DateTime(timezone=True)),
+)
+"""Counters for rate limits and sign-in back-off, shared by every replica through the database."""
 
 trees = sa.Table(
     "trees",

@@ -1,0 +1,153 @@
+"""Accounts over HTTP: registration with a password policy, sign-in with rotating refresh tokens
+(reuse revokes the family), sign-out here and everywhere, back-off and rate limits (429)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dzinza.api.app import create_app
+from dzinza.services.platform import Platform
+from tests.conftest import Api
+
+GOOD = "kraal mopane sunrise 42"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **kw: float) -> None:
+        self.moment += timedelta(**kw)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def api(platform: Platform, clock: FakeClock) -> Iterator[Api]:
+    timed = Platform(store=platform.store, hasher=platform.hasher, clock=clock)
+    with TestClient(create_app(timed), raise_server_exceptions=False) as c:
+        yield Api(c)
+
+
+def register(
+    api: Api, email: str = "rudo@example.org", password: str = GOOD, expect: int = 201
+) -> Any:
+    return api.post(
+        "/auth/register",
+        {"email": email, "password": password, "accept_terms": True},
+        expect=expect,
+    )
+
+
+def signed_in(api: Api, tokens: dict[str, Any]) -> Api:
+    return Api(api.client, tokens["access_token"])
+
+
+def test_register_refuses_weak_passwords_with_a_reason(api: Api) -> None:
+    assert "at least 10" in register(api, password="short", expect=422)["detail"]
+    assert "common password" in register(api, password="password123", expect=422)["detail"]
+    assert "errors" in register(api, password="qwertyuiop12", expect=422)
+    body = {"email": "rudo@example.org", "password": GOOD}
+    assert "terms" in api.post("/auth/register", body, expect=422)["detail"]
+    register(api, email="not-an-email", expect=422)
+    made = register(api)
+    assert made["email"] == "rudo@example.org"
+    assert "already" in register(api, email="RUDO@example.org", expect=409)["detail"]
+
+
+def test_login_refresh_and_reuse_revokes_the_family(api: Api) -> None:
+    register(api)
+    first = api.post("/auth/login", {"email": "rudo@example.org", "password": GOOD}, expect=200)
+    assert first["expires_in"] == 900 and first["refresh_token"]
+    signed_in(api, first).post("/trees", {"name": "Mine"})
+    second = api.post("/auth/refresh", {"refresh_token": first["refresh_token"]}, expect=200)
+    assert second["refresh_token"] != first["refresh_token"]
+    signed_in(api, second).get("/trees")
+    # The first refresh token again: a replay. That whole sign-in ends.
+    problem = api.post("/auth/refresh", {"refresh_token": first["refresh_token"]}, expect=401)
+    assert "already used" in problem["detail"]
+    signed_in(api, second).get("/trees", expect=401)
+    api.post("/auth/refresh", {"refresh_token": second["refresh_token"]}, expect=401)
+
+
+def test_access_and_refresh_tokens_expire(api: Api, clock: FakeClock) -> None:
+    register(api)
+    tokens = api.post("/auth/login", {"email": "rudo@example.org", "password": GOOD}, expect=200)
+    clock.advance(minutes=16)
+    signed_in(api, tokens).get("/trees", expect=401)
+    fresh = api.post("/auth/refresh", {"refresh_token": tokens["refresh_token"]}, expect=200)
+    signed_in(api, fresh).get("/trees")
+    clock.advance(days=31)
+    assert (
+        "expired"
+        in api.post("/auth/refresh", {"refresh_token": fresh["refresh_token"]}, expect=401)[
+            "detail"
+        ]
+    )
+
+
+def test_logout_here_and_everywhere(api: Api) -> None:
+    register(api)
+    creds = {"email": "rudo@example.org", "password": GOOD}
+    phone, laptop = (api.post("/auth/login", creds, expect=200) for _ in range(2))
+    signed_in(api, phone).post("/auth/logout", {}, expect=204)
+    signed_in(api, phone).get("/trees", expect=401)
+    api.post("/auth/refresh", {"refresh_token": phone["refresh_token"]}, expect=401)
+    signed_in(api, laptop).get("/trees")
+    tablet = api.post("/auth/login", creds, expect=200)
+    signed_in(api, tablet).post("/auth/logout-all", {}, expect=204)
+    for tokens in (laptop, tablet):
+        signed_in(api, tokens).get("/trees", expect=401)
+        api.post("/auth/refresh", {"refresh_token": tokens["refresh_token"]}, expect=401)
+    api.post("/auth/logout-all", {}, expect=401)
+
+
+def test_failed_sign_ins_back_off_per_account(api: Api, clock: FakeClock) -> None:
+    register(api)
+    register(api, email="chipo@example.org")
+    wrong = {"email": "rudo@example.org", "password": "not the password at all"}
+    for _ in range(6):
+        api.post("/auth/login", wrong, expect=401)
+    r = api.client.post("/api/v1/auth/login", json={"email": "rudo@example.org", "password": GOOD})
+    assert r.status_code == 429 and r.headers["content-type"] == "application/problem+json"
+    assert 1 <= int(r.headers["Retry-After"]) <= 60
+    # Another account from the same address is not locked.
+    api.post("/auth/login", {"email": "chipo@example.org", "password": GOOD}, expect=200)
+    clock.advance(minutes=2)
+    api.post("/auth/login", {"email": "rudo@example.org", "password": GOOD}, expect=200)
+    # A success clears the account's count.
+    api.post("/auth/login", wrong, expect=401)
+    api.post("/auth/login", {"email": "rudo@example.org", "password": GOOD}, expect=200)
+
+
+def test_rate_limits_answer_429_with_retry_after(api: Api, clock: FakeClock) -> None:
+    for i in range(10):
+        register(api, email=f"user{i}@example.org")
+    r = api.client.post(
+        "/api/v1/auth/register",
+        json={"email": "x@example.org", "password": GOOD, "accept_terms": True},
+    )
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    creds = {"email": "user1@example.org", "password": GOOD}
+    for _ in range(20):
+        api.post("/auth/login", creds, expect=200)
+    assert "sign-in attempts" in api.post("/auth/login", creds, expect=429)["detail"]
+    clock.advance(seconds=61)
+    api.post("/auth/login", creds, expect=200)
+
+
+def test_refresh_and_logout_refuse_nonsense(api: Api) -> None:
+    api.post("/auth/refresh", {"refresh_token": "x" * 40}, expect=401)
+    api.post("/auth/refresh", {}, expect=422)
+    api.post("/auth/logout", {}, expect=422)
