@@ -133,6 +133,17 @@ class Api:
     def delete(self, path: str, expect: int = 204, **kw: Any) -> Any:
         return self.call("DELETE", path, expect, **kw)
 
+    def walk(self, path: str) -> list[dict[str, Any]]:
+        """Every item of a list, page after page by next_cursor (path already has a query)."""
+        items: list[dict[str, Any]] = []
+        cursor = ""
+        while True:
+            page = self.get(f"{path}{cursor}")
+            items += page["items"]
+            if not page["next_cursor"]:
+                return items
+            cursor = f"&cursor={page['next_cursor']}"
+
 
 def make_user(platform: Platform, email: str, *, admin: bool = False) -> str:
     platform.users.create(email, "correct horse battery", is_admin=admin)
