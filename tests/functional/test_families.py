@@ -118,7 +118,10 @@ def test_family_update_delete_and_list(owner: Api, tree: dict[str, Any]) -> None
     )
     fam = owner.patch(f"/families/{fam['id']}", {"partner2_id": b["id"], "union_type": "civil"})
     assert fam["partner2"]["id"] == b["id"] and fam["union_type"] == "civil"
-    assert [f["id"] for f in owner.get(f"/trees/{t}/families")["items"]] == [fam["id"]]
+    listed = owner.get(f"/trees/{t}/families")["items"]
+    assert [(f["id"], f["partner2"]["id"], f["union_type"]) for f in listed] == [
+        (fam["id"], b["id"], "civil")
+    ]
     event_id = fam["events"][0]["id"]
     owner.delete(f"/families/{fam['id']}")
     owner.get(f"/events/{event_id}", expect=404)
