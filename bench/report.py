@@ -74,7 +74,8 @@ def runs_table(runs: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def latency_table(runs: list[dict[str, Any]]) -> list[str]:
+def scenario_titles(runs: list[dict[str, Any]]) -> tuple[list[str], dict[str, str]]:
+    """Every scenario measured in any run, in first-seen order, with its title."""
     keys: list[str] = []
     titles: dict[str, str] = {}
     for r in runs:
@@ -82,6 +83,11 @@ def latency_table(runs: list[dict[str, Any]]) -> list[str]:
             if key not in titles:
                 keys.append(key)
                 titles[key] = s["title"]
+    return keys, titles
+
+
+def latency_table(runs: list[dict[str, Any]]) -> list[str]:
+    keys, titles = scenario_titles(runs)
     lines = [
         "| Scenario (ms: p50 / p95 / p99) | " + " | ".join(r["label"] for r in runs) + " |",
         "|---|" + "---|" * len(runs),
@@ -102,13 +108,7 @@ def latency_table(runs: list[dict[str, Any]]) -> list[str]:
 
 
 def payload_table(runs: list[dict[str, Any]]) -> list[str]:
-    keys: list[str] = []
-    titles: dict[str, str] = {}
-    for r in runs:
-        for key, s in r["scenarios"].items():
-            if key not in titles:
-                keys.append(key)
-                titles[key] = s["title"]
+    keys, titles = scenario_titles(runs)
     lines = [
         "| Response (mean) | " + " | ".join(r["label"] for r in runs) + " |",
         "|---|" + "---|" * len(runs),

@@ -150,6 +150,17 @@ def _partner_side() -> sa.Subquery:
     )
 
 
+def _walk_start(name: str, via: str) -> sa.CTE:
+    """Generation 0 of a walk: the person themself, reached through nobody."""
+    return sa.select(
+        sa.bindparam("id", type_=sa.Uuid()).label("person_id"),
+        sa.literal(0).label("generation"),
+        sa.null().cast(sa.Uuid()).label(via),
+        sa.null().cast(sa.Uuid()).label("family_id"),
+        sa.null().cast(sa.String(16)).label("pedigree"),
+    ).cte(name, recursive=True)
+
+
 def _ancestors() -> sa.Select[tuple[object, ...]]:
     """One row per parent link walked: (person_id, generation, child_id, family_id, pedigree)
     as text, with the person's summary columns.
@@ -158,13 +169,7 @@ def _ancestors() -> sa.Select[tuple[object, ...]]:
     per generation, not once per path, which would grow as 2^generations.
     """
     side = _partner_side()
-    base = sa.select(
-        sa.bindparam("id", type_=sa.Uuid()).label("person_id"),
-        sa.literal(0).label("generation"),
-        sa.null().cast(sa.Uuid()).label("child_id"),
-        sa.null().cast(sa.Uuid()).label("family_id"),
-        sa.null().cast(sa.String(16)).label("pedigree"),
-    ).cte("anc", recursive=True)
+    base = _walk_start("anc", "child_id")
     parent = sa.case((side.c.k == 1, _f.c.partner1_id), else_=_f.c.partner2_id)
     step = (
         sa.select(parent, base.c.generation + 1, base.c.person_id, _f.c.id, _fc.c.pedigree)
@@ -193,13 +198,7 @@ def _ancestors() -> sa.Select[tuple[object, ...]]:
 def _descendants() -> sa.Select[tuple[object, ...]]:
     """One row per child link walked: (person_id, generation, parent_id, family_id, pedigree)
     as text, with the person's summary columns."""
-    base = sa.select(
-        sa.bindparam("id", type_=sa.Uuid()).label("person_id"),
-        sa.literal(0).label("generation"),
-        sa.null().cast(sa.Uuid()).label("parent_id"),
-        sa.null().cast(sa.Uuid()).label("family_id"),
-        sa.null().cast(sa.String(16)).label("pedigree"),
-    ).cte("desc", recursive=True)
+    base = _walk_start("desc", "parent_id")
     step = (
         sa.select(_fc.c.child_id, base.c.generation + 1, base.c.person_id, _f.c.id, _fc.c.pedigree)
         .select_from(base)
