@@ -161,6 +161,23 @@ def _walk_start(name: str, via: str) -> sa.CTE:
     ).cte(name, recursive=True)
 
 
+def _chart_rows(walk: sa.CTE, via: str) -> sa.Select[tuple[object, ...]]:
+    """A finished walk as chart rows: ids as text, the person's summary, nearest first."""
+    return (
+        sa.select(
+            _text(walk.c.person_id, "person_id"),
+            walk.c.generation,
+            _text(walk.c[via], via),
+            _text(walk.c.family_id, "family_id"),
+            walk.c.pedigree,
+            *_CHART_PEOPLE,
+        )
+        .join(t.people, t.people.c.id == walk.c.person_id)
+        .order_by(walk.c.generation)
+        .limit(sa.bindparam("max_rows"))
+    )
+
+
 def _ancestors() -> sa.Select[tuple[object, ...]]:
     """One row per parent link walked: (person_id, generation, child_id, family_id, pedigree)
     as text, with the person's summary columns.
@@ -179,20 +196,7 @@ def _ancestors() -> sa.Select[tuple[object, ...]]:
         .join(side, sa.true())
         .where(base.c.generation < sa.bindparam("generations"), parent.is_not(None))
     )
-    anc = base.union(step)
-    return (
-        sa.select(
-            _text(anc.c.person_id, "person_id"),
-            anc.c.generation,
-            _text(anc.c.child_id, "child_id"),
-            _text(anc.c.family_id, "family_id"),
-            anc.c.pedigree,
-            *_CHART_PEOPLE,
-        )
-        .join(t.people, t.people.c.id == anc.c.person_id)
-        .order_by(anc.c.generation)
-        .limit(sa.bindparam("max_rows"))
-    )
+    return _chart_rows(base.union(step), "child_id")
 
 
 def _descendants() -> sa.Select[tuple[object, ...]]:
@@ -208,20 +212,7 @@ def _descendants() -> sa.Select[tuple[object, ...]]:
         .join(_fc, _fc.c.family_id == _f.c.id)
         .where(base.c.generation < sa.bindparam("generations"))
     )
-    desc = base.union(step)
-    return (
-        sa.select(
-            _text(desc.c.person_id, "person_id"),
-            desc.c.generation,
-            _text(desc.c.parent_id, "parent_id"),
-            _text(desc.c.family_id, "family_id"),
-            desc.c.pedigree,
-            *_CHART_PEOPLE,
-        )
-        .join(t.people, t.people.c.id == desc.c.person_id)
-        .order_by(desc.c.generation)
-        .limit(sa.bindparam("max_rows"))
-    )
+    return _chart_rows(base.union(step), "parent_id")
 
 
 ANCESTORS = _ancestors()
