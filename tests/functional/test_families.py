@@ -104,7 +104,7 @@ def test_same_partner_twice_and_cross_tree_refused(owner: Api, tree: dict[str, A
     other = owner.post("/trees", {"name": "Other"})
     b = person(owner, other["id"], "B")
     problem = owner.post(
-        f"/trees/{t}/families", {"partner1_id": a["id"], "partner2_id": b["id"]}, expect=422
+        f"/trees/{t}/families", {"partner1_id": a["id"], "partner2_id": b["id"]}, expect=404
     )
     assert "partner2_id" in problem["detail"]
 

@@ -49,7 +49,33 @@ class Pedigree(StrEnum):
 
 class Visibility(StrEnum):
     PRIVATE = "private"
+    """Only the tree's owner and members."""
+    MEMBERS = "members"
+    """Also anyone signed in to this Dzinza site, who sees it as a guest does."""
     PUBLIC = "public"
+    """Anyone, signed in or not."""
+
+
+class Role(StrEnum):
+    """A member's role in a tree, weakest first."""
+
+    VIEWER = "viewer"
+    CONTRIBUTOR = "contributor"
+    EDITOR = "editor"
+    MANAGER = "manager"
+    OWNER = "owner"
+
+
+class Restriction(StrEnum):
+    """GEDCOM's RESN on a person."""
+
+    NONE = ""
+    CONFIDENTIAL = "confidential"
+    """Hidden from everyone below editor."""
+    LOCKED = "locked"
+    """Only managers and the owner may change it."""
+    PRIVACY = "privacy"
+    """Shown to members only, like a living person."""
 
 
 class RecordKind(StrEnum):

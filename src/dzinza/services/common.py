@@ -15,10 +15,7 @@ from typing import Any
 import orjson
 
 from dzinza.domain.errors import (
-    AuthenticationRequired,
     DzinzaError,
-    Forbidden,
-    NotFound,
     PreconditionFailed,
     ValidationFailed,
 )
@@ -35,6 +32,8 @@ class Actor:
     user_id: uuid.UUID | None = None
     is_admin: bool = False
     email: str | None = None
+    scopes: frozenset[str] | None = None
+    """What a personal access token allows ('read', 'write', 'admin'); None is unrestricted."""
 
     @property
     def anonymous(self) -> bool:
@@ -85,71 +84,6 @@ def check_if_match(if_match: str | None, view: Any) -> None:
             "This record has changed since you read it. Fetch it again, re-apply your change "
             "and send it with the new ETag."
         )
-
-
-# -- access ---------------------------------------------------------------------------------
-def can_read(tree: Row, actor: Actor) -> bool:
-    return (
-        tree["visibility"] == "public"
-        or actor.is_admin
-        or (actor.user_id is not None and tree["owner_id"] == actor.user_id)
-    )
-
-
-def can_write(tree: Row, actor: Actor) -> bool:
-    return actor.is_admin or (actor.user_id is not None and tree["owner_id"] == actor.user_id)
-
-
-def tree_for(tx: StoreSession, tree_id: uuid.UUID, actor: Actor, *, write: bool = False) -> Row:
-    """The tree, if the actor may read it (or write it); otherwise a clear refusal."""
-    tree = tx.get("tree", tree_id, lock=write)
-    if tree is None:
-        raise NotFound(f"There is no tree with id {tree_id}.")
-    check_access(tree, actor, write=write)
-    return tree
-
-
-def check_access(tree: Row, actor: Actor, *, write: bool) -> None:
-    """Refuses clearly unless the actor may read (or write) this tree."""
-    if can_write(tree, actor) if write else can_read(tree, actor):
-        return
-    if actor.anonymous:
-        why = (
-            "Sign in to change this tree." if write else "This tree is private: sign in to see it."
-        )
-        raise AuthenticationRequired(why + " Send 'Authorization: Bearer <token>'.")
-    what = "change" if write else "see"
-    raise Forbidden(f"You do not have permission to {what} this tree.")
-
-
-def record_for(
-    tx: StoreSession, kind: str, record_id: uuid.UUID, actor: Actor, *, write: bool = False
-) -> tuple[Row, Row]:
-    """A record and its tree, after the access check on the tree."""
-    if write:
-        row = tx.get(kind, record_id, lock=True)
-        if row is None:
-            raise NotFound(f"There is no {kind} with id {record_id}.")
-        return row, tree_for(tx, row["tree_id"], actor, write=True)
-    found = tx.get_in_tree(kind, record_id)
-    if found is None:
-        raise NotFound(f"There is no {kind} with id {record_id}.")
-    row, tree = found
-    check_access(tree, actor, write=False)
-    return row, tree
-
-
-def same_tree(
-    tx: StoreSession, kind: str, record_id: uuid.UUID, tree_id: uuid.UUID, field: str
-) -> Row:
-    """A record that another one refers to: it must exist in the same tree."""
-    row = tx.get(kind, record_id)
-    if row is None or row["tree_id"] != tree_id:
-        raise ValidationFailed(
-            f"{field}: there is no {kind} with id {record_id} in this tree.",
-            errors=[{"field": field, "message": f"unknown {kind}"}],
-        )
-    return row
 
 
 def set_external_ids(

@@ -346,7 +346,7 @@ def _person(
         "sex": sex,
         "names": names,
         "events": events,
-        "living": death is None,
+        "living": None,  # inferred from the dates, as for any tree
     }
 
 

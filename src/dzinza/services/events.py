@@ -11,7 +11,8 @@ from dzinza.domain.errors import ValidationFailed
 from dzinza.domain.vocabulary import EVENT_TYPES, EventScope, RecordKind
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import summaries, views
-from dzinza.services.common import Actor, check_if_match, record_for, same_tree, tree_for
+from dzinza.services.access import record_for, same_tree, tree_for
+from dzinza.services.common import Actor, check_if_match
 
 EVENT_FIELDS = ("type", "label", "date", "place_id", "description", "value")
 

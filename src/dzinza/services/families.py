@@ -12,17 +12,15 @@ from dzinza.domain.vocabulary import Pedigree, RecordKind
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import events as event_service
 from dzinza.services import views
+from dzinza.services.access import record_for, same_tree, tree_for
 from dzinza.services.common import (
     Actor,
     Page,
     check_if_match,
     make_page,
     page_limit,
-    record_for,
-    same_tree,
     set_external_ids,
     sort_spec,
-    tree_for,
 )
 
 FAMILY_SORTS = {"created": ("created_at", "id")}
@@ -160,6 +158,7 @@ class FamilyService:
             )
         for ev in data.get("events") or []:
             event_service.insert(tx, tree_id, {**ev, "family_id": fid})
+        tx.refresh_evidence(tx.family_people([fid]))
         return fid
 
     def _add_child(
@@ -194,7 +193,9 @@ class FamilyService:
             if "extra" in data:
                 values["extra"] = data["extra"]
             set_external_ids(tx, tree["id"], RecordKind.FAMILY, family_id, data)
+            before = tx.family_people([family_id])
             tx.update("family", family_id, values)
+            tx.refresh_evidence(before | tx.family_people([family_id]))
             fresh = tx.get("family", family_id)
             assert fresh is not None
             return self.view(tx, fresh)
@@ -206,7 +207,9 @@ class FamilyService:
             targets = [(RecordKind.FAMILY.value, family_id)]
             targets += [(RecordKind.EVENT.value, e) for e in tx.event_ids(family_id=family_id)]
             tx.delete_links_to(targets)
+            before = tx.family_people([family_id])
             tx.delete("family", family_id)
+            tx.refresh_evidence(before)
 
     def add_child(
         self, actor: Actor, family_id: uuid.UUID, child_id: uuid.UUID, pedigree: str
@@ -214,6 +217,7 @@ class FamilyService:
         with self.store.write() as tx:
             _, tree = record_for(tx, "family", family_id, actor, write=True)
             self._add_child(tx, tree["id"], family_id, child_id, pedigree)
+            tx.refresh_evidence(tx.family_people([family_id]))
             tx.touch("family", family_id)
             fam = tx.get("family", family_id)
             assert fam is not None
@@ -238,6 +242,7 @@ class FamilyService:
             record_for(tx, "family", family_id, actor, write=True)
             if not tx.remove_child(family_id, child_id):
                 raise NotFound("That person is not a child of this family.")
+            tx.refresh_evidence(tx.family_people([family_id]) | {child_id})
             tx.touch("family", family_id)
             fam = tx.get("family", family_id)
             assert fam is not None

@@ -8,7 +8,8 @@ from typing import Any
 from dzinza.domain.errors import ValidationFailed
 from dzinza.ports import TreeStore
 from dzinza.services import views
-from dzinza.services.common import Actor, record_for
+from dzinza.services.access import record_for
+from dzinza.services.common import Actor
 
 MAX_GENERATIONS = 25
 MAX_ROWS = 20_000

@@ -8,22 +8,21 @@ from typing import Any
 
 from dzinza.domain import rules
 from dzinza.domain.errors import ValidationFailed
+from dzinza.domain.living import PLACEHOLDER_NAME
 from dzinza.domain.names import fold
 from dzinza.domain.vocabulary import RecordKind
 from dzinza.ports import PeopleFilter, Row, StoreSession, TreeStore
 from dzinza.services import events as event_service
 from dzinza.services import summaries, views
+from dzinza.services.access import record_for, same_tree, tree_for
 from dzinza.services.common import (
     Actor,
     Page,
     check_if_match,
     make_page,
     page_limit,
-    record_for,
-    same_tree,
     set_external_ids,
     sort_spec,
-    tree_for,
 )
 
 PEOPLE_SORTS = {"name": ("name_key", "id"), "birth": ("birth_sort", "id")}
@@ -41,6 +40,31 @@ def _names(values: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def placeholder(person: Row, parents: list[Any], families: list[dict[str, Any]]) -> dict[str, Any]:
+    """A person the reader may not see: no names, dates, places, notes or media, but the links
+    to the people around them, so that the tree keeps its shape."""
+    return {
+        "id": str(person["id"]),
+        "tree_id": str(person["tree_id"]),
+        "sex": "unknown",
+        "living": None,
+        "private": True,
+        "display_name": PLACEHOLDER_NAME,
+        "birth": None,
+        "death": None,
+        "names": [],
+        "events": [],
+        "parents": parents,
+        "families": [f | {"events": []} for f in families],
+        "citations": [],
+        "notes": [],
+        "media": [],
+        "external_ids": [],
+        "warnings": [],
+        "extra": None,
+    }
+
+
 class PeopleService:
     def __init__(self, store: TreeStore) -> None:
         self.store = store
@@ -54,6 +78,7 @@ class PeopleService:
     def view(self, tx: StoreSession, person: Row) -> dict[str, Any]:
         """The whole person: names, events, parents, partners and children, links, warnings."""
         pid = person["id"]
+        hidden = not tx.visible("person", pid)
         around = tx.families_around(pid)
         as_child = [f for f in around if f["role"] == "child"]
         as_partner = [f for f in around if f["role"] == "partner"]
@@ -105,6 +130,8 @@ class PeopleService:
             if x in people
         ]
         child_lives = [views.life(people[c["child_id"]]) for c in children]
+        if hidden:
+            return placeholder(person, parents, families)
         warnings = rules.check_family(views.life(person), parent_lives, child_lives)
         return {
             "id": str(pid),
@@ -223,6 +250,8 @@ class PeopleService:
         targets += [(RecordKind.EVENT.value, e) for e in tx.event_ids(person_id=person_id)]
         targets += [(RecordKind.NAME.value, n["id"]) for n in tx.names_of([person_id])]
         tx.delete_links_to(targets)
+        relatives = tx.relatives_of([person_id])
         tx.delete("person", person_id)  # names, events, child links cascade; partner links SET NULL
+        tx.refresh_evidence(relatives - {person_id})
         for fid in tx.delete_empty_families(families):
             tx.delete_links_to([(RecordKind.FAMILY.value, fid)])

@@ -13,16 +13,14 @@ from dzinza.domain.errors import Conflict, ValidationFailed
 from dzinza.domain.vocabulary import RecordKind
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import views
+from dzinza.services.access import record_for, same_tree, tree_for
 from dzinza.services.common import (
     Actor,
     Page,
     check_if_match,
     make_page,
     page_limit,
-    record_for,
-    same_tree,
     sort_spec,
-    tree_for,
 )
 from dzinza.services.events import parse_event_date
 

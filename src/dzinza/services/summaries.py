@@ -96,3 +96,5 @@ def refresh(tx: StoreSession, person_id: uuid.UUID) -> None:
     assert person is not None
     rows = search_rows(person["tree_id"], person_id, person["sex"], summary, names)
     tx.replace_search_keys(person_id, rows)
+    # Their birth or death is evidence about whether they and their relatives are living.
+    tx.refresh_evidence(tx.relatives_of([person_id]) | {person_id})

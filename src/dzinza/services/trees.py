@@ -9,6 +9,7 @@ from typing import Any
 from dzinza.domain.errors import AuthenticationRequired, ValidationFailed
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import views
+from dzinza.services.access import tree_for
 from dzinza.services.common import (
     Actor,
     Page,
@@ -16,7 +17,6 @@ from dzinza.services.common import (
     make_page,
     page_limit,
     sort_spec,
-    tree_for,
 )
 
 TREE_SORTS = {"name": ("name", "id"), "created": ("created_at", "id")}

@@ -27,6 +27,8 @@ def summary(row: Row) -> dict[str, Any]:
         "birth": row["birth_text"] or None,
         "death": row["death_text"] or None,
         "living": row["living"],
+        # A placeholder ("Private"), or a person marked private whom this reader may see.
+        "private": bool(row.get("private") or row.get("hidden")),
     }
 
 

@@ -11,6 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from dzinza.adapters.sql import tables as t
+from dzinza.adapters.sql.privacy import (
+    Scope,
+    family_hidden,
+    linked_hidden,
+    masked_summary,
+)
 
 
 def _text(col: sa.ColumnElement[Any], name: str) -> sa.Label[str]:
@@ -19,13 +25,13 @@ def _text(col: sa.ColumnElement[Any], name: str) -> sa.Label[str]:
     return sa.cast(col, sa.String(36)).label(name)
 
 
-_CHART_PEOPLE = (
-    t.people.c.display_name,
-    t.people.c.sex,
-    t.people.c.birth_text,
-    t.people.c.death_text,
-    t.people.c.living,
-)
+_CHART_COLUMNS = ("display_name", "sex", "birth_text", "death_text", "living", "hidden")
+
+
+def _chart_people(scope: Scope) -> list[sa.ColumnElement[object]]:
+    by_name = {c.name: c for c in masked_summary(t.people, scope)}
+    return [by_name[n] for n in _CHART_COLUMNS]
+
 
 TABLES: dict[str, sa.Table] = {
     "tree": t.trees,
@@ -77,17 +83,27 @@ NAMES_OF = (
     .order_by(t.names.c.person_id, t.names.c.position)
 )
 
+_fam = t.families.alias("fam")
 _day = sa.func.coalesce(t.events.c.date_earliest, t.events.c.date_latest)
 # Dated events in date order, then the undated ones (a clan, a description) after them.
 _event_order = (_day.is_(None), _day, t.events.c.created_at, t.events.c.id)
 EVENTS_OF_PERSON = (
     sa.select(t.events).where(t.events.c.person_id == sa.bindparam("id")).order_by(*_event_order)
 )
-EVENTS_OF_FAMILIES = (
-    sa.select(t.events).where(t.events.c.family_id.in_(_ids())).order_by(*_event_order)
-)
+EVENTS_OF_FAMILIES = {
+    scope: sa.select(t.events)
+    .join(_fam, _fam.c.id == t.events.c.family_id)
+    .where(t.events.c.family_id.in_(_ids()), sa.not_(family_hidden(_fam, scope)))
+    .order_by(*_event_order)
+    for scope in Scope
+}
+"""Events of families, except those of a family with a partner the reader may not see."""
 
-SUMMARIES = sa.select(*SUMMARY_COLUMNS).where(t.people.c.id.in_(_ids()))
+SUMMARIES = {
+    scope: sa.select(*masked_summary(t.people, scope)).where(t.people.c.id.in_(_ids()))
+    for scope in Scope
+}
+"""People in one line each, a "Private" placeholder for those the reader may not see."""
 
 _f, _fc = t.families, t.family_children
 FAMILIES_AS_PARTNER = (
@@ -161,7 +177,7 @@ def _walk_start(name: str, via: str) -> sa.CTE:
     ).cte(name, recursive=True)
 
 
-def _chart_rows(walk: sa.CTE, via: str) -> sa.Select[tuple[object, ...]]:
+def _chart_rows(walk: sa.CTE, via: str, scope: Scope) -> sa.Select[tuple[object, ...]]:
     """A finished walk as chart rows: ids as text, the person's summary, nearest first."""
     return (
         sa.select(
@@ -170,7 +186,7 @@ def _chart_rows(walk: sa.CTE, via: str) -> sa.Select[tuple[object, ...]]:
             _text(walk.c[via], via),
             _text(walk.c.family_id, "family_id"),
             walk.c.pedigree,
-            *_CHART_PEOPLE,
+            *_chart_people(scope),
         )
         .join(t.people, t.people.c.id == walk.c.person_id)
         .order_by(walk.c.generation)
@@ -178,7 +194,7 @@ def _chart_rows(walk: sa.CTE, via: str) -> sa.Select[tuple[object, ...]]:
     )
 
 
-def _ancestors() -> sa.Select[tuple[object, ...]]:
+def _ancestors(scope: Scope) -> sa.Select[tuple[object, ...]]:
     """One row per parent link walked: (person_id, generation, child_id, family_id, pedigree)
     as text, with the person's summary columns.
 
@@ -196,10 +212,10 @@ def _ancestors() -> sa.Select[tuple[object, ...]]:
         .join(side, sa.true())
         .where(base.c.generation < sa.bindparam("generations"), parent.is_not(None))
     )
-    return _chart_rows(base.union(step), "child_id")
+    return _chart_rows(base.union(step), "child_id", scope)
 
 
-def _descendants() -> sa.Select[tuple[object, ...]]:
+def _descendants(scope: Scope) -> sa.Select[tuple[object, ...]]:
     """One row per child link walked: (person_id, generation, parent_id, family_id, pedigree)
     as text, with the person's summary columns."""
     base = _walk_start("desc", "parent_id")
@@ -212,11 +228,11 @@ def _descendants() -> sa.Select[tuple[object, ...]]:
         .join(_fc, _fc.c.family_id == _f.c.id)
         .where(base.c.generation < sa.bindparam("generations"))
     )
-    return _chart_rows(base.union(step), "parent_id")
+    return _chart_rows(base.union(step), "parent_id", scope)
 
 
-ANCESTORS = _ancestors()
-DESCENDANTS = _descendants()
+ANCESTORS = {scope: _ancestors(scope) for scope in Scope}
+DESCENDANTS = {scope: _descendants(scope) for scope in Scope}
 
 
 # -- a person's page in few round trips ---------------------------------------------------------
@@ -252,55 +268,74 @@ CHILDREN_AS_PARTNER = (
 )
 
 _pl = t.places
-_events_around = sa.union_all(
-    sa.select(t.events, _pl.c.name.label("place_name"))
-    .outerjoin(_pl, _pl.c.id == t.events.c.place_id)
-    .where(t.events.c.person_id == sa.bindparam("id")),
-    # A second branch, not an OR: PostgreSQL cannot use the indexes for "person_id = x OR
-    # family_id IN (...)" and scanned every event of every tree (250 ms at a million people).
-    sa.select(t.events, _pl.c.name.label("place_name"))
-    .join(_f, _f.c.id == t.events.c.family_id)
-    .outerjoin(_pl, _pl.c.id == t.events.c.place_id)
-    .where(_as_partner),
-).subquery("events_around")
-_day_around = sa.func.coalesce(_events_around.c.date_earliest, _events_around.c.date_latest)
-EVENTS_AROUND = sa.select(_events_around).order_by(
-    _day_around.is_(None), _day_around, _events_around.c.created_at, _events_around.c.id
-)
+
+
+def _events_around(scope: Scope) -> sa.Select[Any]:
+    around = sa.union_all(
+        sa.select(t.events, _pl.c.name.label("place_name"))
+        .outerjoin(_pl, _pl.c.id == t.events.c.place_id)
+        .where(t.events.c.person_id == sa.bindparam("id")),
+        # A second branch, not an OR: PostgreSQL cannot use the indexes for "person_id = x OR
+        # family_id IN (...)" and scanned every event of every tree (250 ms at a million people).
+        sa.select(t.events, _pl.c.name.label("place_name"))
+        .join(_f, _f.c.id == t.events.c.family_id)
+        .outerjoin(_pl, _pl.c.id == t.events.c.place_id)
+        .where(_as_partner, sa.not_(family_hidden(_f, scope))),
+    ).subquery("events_around")
+    day = sa.func.coalesce(around.c.date_earliest, around.c.date_latest)
+    return sa.select(around).order_by(day.is_(None), day, around.c.created_at, around.c.id)
+
+
+EVENTS_AROUND = {scope: _events_around(scope) for scope in Scope}
 """A person's own events and those of the families they are a partner in, with place names."""
 
 _link_cols = ("link", "id", "title", "body", "file", "mime_type", "created_at")
-NOTES_MEDIA_IDS_OF = sa.union_all(
-    sa.select(
-        sa.literal("note").label("link"),
-        _n.c.id,
-        sa.literal("").label("title"),
-        _n.c.text.label("body"),
-        sa.literal("").label("file"),
-        sa.literal("").label("mime_type"),
-        _n.c.created_at,
+
+
+def _notes_media_ids_of(scope: Scope) -> sa.CompoundSelect[Any]:
+    return sa.union_all(
+        sa.select(
+            sa.literal("note").label("link"),
+            _n.c.id,
+            sa.literal("").label("title"),
+            _n.c.text.label("body"),
+            sa.literal("").label("file"),
+            sa.literal("").label("mime_type"),
+            _n.c.created_at,
+        )
+        .join(_nl, _nl.c.note_id == _n.c.id)
+        .where(
+            _nl.c.target_type == _kind,
+            _nl.c.target_id == _target,
+            sa.not_(linked_hidden(t.note_links.alias("nl2"), _n.c.id, scope)),
+        ),
+        sa.select(
+            sa.literal("media"),
+            _m.c.id,
+            _m.c.title,
+            _m.c.description,
+            _m.c.file,
+            _m.c.mime_type,
+            _m.c.created_at,
+        )
+        .join(_ml, _ml.c.media_id == _m.c.id)
+        .where(
+            _ml.c.target_type == _kind,
+            _ml.c.target_id == _target,
+            sa.not_(linked_hidden(t.media_links.alias("ml2"), _m.c.id, scope)),
+        ),
+        sa.select(
+            sa.literal("external_id"),
+            sa.null().cast(sa.Uuid()),
+            _x.c.kind,
+            _x.c.value,
+            sa.literal(""),
+            sa.literal(""),
+            sa.null().cast(sa.DateTime(timezone=True)),
+        ).where(_x.c.target_type == _kind, _x.c.target_id == _target),
     )
-    .join(_nl, _nl.c.note_id == _n.c.id)
-    .where(_nl.c.target_type == _kind, _nl.c.target_id == _target),
-    sa.select(
-        sa.literal("media"),
-        _m.c.id,
-        _m.c.title,
-        _m.c.description,
-        _m.c.file,
-        _m.c.mime_type,
-        _m.c.created_at,
-    )
-    .join(_ml, _ml.c.media_id == _m.c.id)
-    .where(_ml.c.target_type == _kind, _ml.c.target_id == _target),
-    sa.select(
-        sa.literal("external_id"),
-        sa.null().cast(sa.Uuid()),
-        _x.c.kind,
-        _x.c.value,
-        sa.literal(""),
-        sa.literal(""),
-        sa.null().cast(sa.DateTime(timezone=True)),
-    ).where(_x.c.target_type == _kind, _x.c.target_id == _target),
-)
-"""Notes, media and external ids of one record in one statement (one round trip, not three)."""
+
+
+NOTES_MEDIA_IDS_OF = {scope: _notes_media_ids_of(scope) for scope in Scope}
+"""Notes, media and external ids of one record in one statement (one round trip, not three);
+a note or media item also attached to someone the reader may not see is left out."""

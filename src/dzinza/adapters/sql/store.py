@@ -13,11 +13,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from dzinza.adapters.sql import privacy
 from dzinza.adapters.sql import queries as q
 from dzinza.adapters.sql import tables as t
 from dzinza.adapters.sql.queries import SUMMARY_COLUMNS, TABLES
+from dzinza.adapters.sql.store_accounts import AccountQueries
 from dzinza.domain.errors import Conflict, DzinzaError, ValidationFailed
-from dzinza.ports import PeopleFilter, Row, SortSpec
+from dzinza.domain.living import living_cutoff
+from dzinza.ports import PeopleFilter, Row, SortSpec, Viewer, ViewerLevel
 
 
 def _now() -> datetime:
@@ -28,19 +31,79 @@ def _row(r: sa.Row[Any] | None) -> Row | None:
     return dict(r._mapping) if r is not None else None
 
 
-class SqlSession:
+class SqlSession(AccountQueries):
     """One transaction. Reads and writes in here see each other; nothing is visible elsewhere
     until the ``write()`` block of the store exits without an exception."""
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
         self.is_postgres = conn.dialect.name == "postgresql"
+        # Until the services say who is reading, a session shows what a guest would see: a
+        # forgotten access check hides the living rather than leaking them.
+        self.set_viewer(Viewer(ViewerLevel.GUEST, living_cutoff()))
+        self.author: uuid.UUID | None = None
+
+    # -- who is asking -----------------------------------------------------------------------
+    def set_viewer(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+        self.scope = privacy.scope_of(viewer)
+        self.scope_params = privacy.params_of(viewer)
+
+    def set_author(self, user_id: uuid.UUID | None) -> None:
+        """The user records added in this session are credited to (``created_by``)."""
+        self.author = user_id
+
+    def visible(self, kind: str, record_id: uuid.UUID) -> bool:
+        if self.scope is privacy.Scope.FULL:
+            return True
+        table = TABLES[kind]
+        stmt = sa.select(privacy.record_hidden(kind, table, self.scope)).where(
+            table.c.id == record_id
+        )
+        return not self.conn.execute(stmt, self.scope_params).scalar()
+
+    # -- what the privacy rules read ------------------------------------------------------------
+    def relatives_of(self, person_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Partners, parents and children of these people."""
+        if not person_ids:
+            return set()
+        links = privacy.family_links()
+        stmt = sa.select(links.c.b).where(links.c.a.in_(list(person_ids)), links.c.b.is_not(None))
+        return set(self.conn.scalars(stmt))
+
+    def family_people(self, family_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Partners and children of these families."""
+        f, fc = t.families, t.family_children
+        ids = list(family_ids)
+        found: set[uuid.UUID] = set(
+            self.conn.scalars(sa.select(fc.c.child_id).where(fc.c.family_id.in_(ids)))
+        )
+        for a, b in self.conn.execute(
+            sa.select(f.c.partner1_id, f.c.partner2_id).where(f.c.id.in_(ids))
+        ):
+            found.update(x for x in (a, b) if x is not None)
+        return found
+
+    def refresh_evidence(self, person_ids: Sequence[uuid.UUID] | set[uuid.UUID]) -> None:
+        """Recomputes has_death and evidence_day of these people (see adapters/sql/privacy.py)."""
+        if person_ids:
+            self.conn.execute(privacy.EVIDENCE, {"ids": list(person_ids)})
+
+    def refresh_evidence_of_tree(self, tree_id: uuid.UUID) -> None:
+        self.conn.execute(privacy.EVIDENCE_OF_TREE, {"tree_id": tree_id})
+
+    def membership(self, tree_id: uuid.UUID, user_id: uuid.UUID) -> Row | None:
+        m = t.tree_members
+        stmt = sa.select(m).where(m.c.tree_id == tree_id, m.c.user_id == user_id)
+        return _row(self.conn.execute(stmt).first())
 
     # -- generic records ---------------------------------------------------------------------
     def insert(self, kind: str, values: Mapping[str, Any]) -> uuid.UUID:
         table = TABLES[kind]
         data = dict(values)
         data.setdefault("id", uuid.uuid4())
+        if "created_by" in table.c and self.author is not None:
+            data.setdefault("created_by", self.author)
         if "updated_at" in table.c:
             now = _now()
             data.setdefault("created_at", now)
@@ -96,20 +159,12 @@ class SqlSession:
     ) -> list[Row]:
         table = TABLES[kind]
         cols = tuple(table.c[name] for name in sort.columns)
-        stmt = sa.select(table).where(table.c.tree_id == tree_id)
+        stmt = sa.select(table).where(
+            table.c.tree_id == tree_id, sa.not_(privacy.record_hidden(kind, table, self.scope))
+        )
         for name, value in (where or {}).items():
             stmt = stmt.where(table.c[name] == value)
         return self._page(stmt, cols, sort, limit)
-
-    def _page(
-        self,
-        stmt: sa.Select[Any],
-        cols: tuple[sa.ColumnElement[Any], ...],
-        sort: SortSpec,
-        limit: int,
-    ) -> list[Row]:
-        rows = self.conn.execute(self._page_query(stmt, cols, sort, limit))
-        return [r._asdict() for r in rows]
 
     @staticmethod
     def _page_query(
@@ -133,115 +188,20 @@ class SqlSession:
     def list_trees(
         self, user_id: uuid.UUID | None, is_admin: bool, sort: SortSpec, limit: int
     ) -> list[Row]:
-        tr = t.trees
+        tr, m = t.trees, t.tree_members
         stmt = sa.select(tr)
         if not is_admin:
             visible = tr.c.visibility == "public"
             if user_id is not None:
-                visible = sa.or_(visible, tr.c.owner_id == user_id)
+                member = sa.select(m.c.tree_id).where(m.c.user_id == user_id)
+                visible = sa.or_(
+                    visible,
+                    tr.c.visibility == "members",
+                    tr.c.owner_id == user_id,
+                    tr.c.id.in_(member),
+                )
             stmt = stmt.where(visible)
         return self._page(stmt, tuple(tr.c[n] for n in sort.columns), sort, limit)
-
-    def user_by_email(self, email: str) -> Row | None:
-        return _row(self.conn.execute(sa.select(t.users).where(t.users.c.email == email)).first())
-
-    def insert_token(
-        self,
-        user_id: uuid.UUID,
-        token_hash: str,
-        expires_at: datetime,
-        family_id: uuid.UUID | None = None,
-    ) -> None:
-        self.conn.execute(
-            t.api_tokens.insert().values(
-                id=uuid.uuid4(),
-                user_id=user_id,
-                token_hash=token_hash,
-                created_at=_now(),
-                expires_at=expires_at,
-                family_id=family_id,
-            )
-        )
-
-    def token_family(self, token_hash: str) -> uuid.UUID | None:
-        a = t.api_tokens
-        found: uuid.UUID | None = self.conn.scalar(
-            sa.select(a.c.family_id).where(a.c.token_hash == token_hash)
-        )
-        return found
-
-    # -- refresh tokens and counters (accounts) ------------------------------------------------
-    def insert_refresh(
-        self, user_id: uuid.UUID, family_id: uuid.UUID, token_hash: str, expires_at: datetime
-    ) -> None:
-        self.conn.execute(
-            t.refresh_tokens.insert().values(
-                id=uuid.uuid4(),
-                user_id=user_id,
-                family_id=family_id,
-                token_hash=token_hash,
-                created_at=_now(),
-                expires_at=expires_at,
-            )
-        )
-
-    def refresh_by_hash(self, token_hash: str) -> Row | None:
-        r = t.refresh_tokens
-        stmt = sa.select(r).where(r.c.token_hash == token_hash)
-        if self.is_postgres:
-            stmt = stmt.with_for_update()
-        return _row(self.conn.execute(stmt).first())
-
-    def mark_refresh_used(self, refresh_id: uuid.UUID, now: datetime) -> None:
-        r = t.refresh_tokens
-        self.conn.execute(r.update().where(r.c.id == refresh_id).values(used_at=now))
-
-    def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
-        """Ends one sign-in: its refresh tokens are revoked and its access tokens deleted."""
-        r, a = t.refresh_tokens, t.api_tokens
-        self.conn.execute(
-            r.update()
-            .where(r.c.family_id == family_id, r.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        self.conn.execute(a.delete().where(a.c.family_id == family_id))
-
-    def revoke_user_tokens(self, user_id: uuid.UUID, now: datetime) -> None:
-        """Ends every sign-in of a user, and every token the command line gave them."""
-        r, a = t.refresh_tokens, t.api_tokens
-        self.conn.execute(
-            r.update()
-            .where(r.c.user_id == user_id, r.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        self.conn.execute(a.delete().where(a.c.user_id == user_id))
-
-    def counter(self, key: str) -> Row | None:
-        rc = t.rate_counters
-        stmt = sa.select(rc).where(rc.c.key == key)
-        if self.is_postgres:
-            stmt = stmt.with_for_update()
-        return _row(self.conn.execute(stmt).first())
-
-    def put_counter(
-        self, key: str, window_start: datetime, count: int, blocked_until: datetime | None
-    ) -> None:
-        rc = t.rate_counters
-        values = {"window_start": window_start, "count": count, "blocked_until": blocked_until}
-        done = self.conn.execute(rc.update().where(rc.c.key == key).values(**values))
-        if done.rowcount == 0:
-            self.conn.execute(rc.insert().values(key=key, **values))
-
-    def clear_counter(self, key: str) -> None:
-        self.conn.execute(t.rate_counters.delete().where(t.rate_counters.c.key == key))
-
-    def user_by_token(self, token_hash: str, now: datetime) -> Row | None:
-        stmt = (
-            sa.select(t.users)
-            .join(t.api_tokens, t.api_tokens.c.user_id == t.users.c.id)
-            .where(t.api_tokens.c.token_hash == token_hash, t.api_tokens.c.expires_at > now)
-        )
-        return _row(self.conn.execute(stmt).first())
 
     # -- people ----------------------------------------------------------------------------
     def names_of(self, person_ids: Sequence[uuid.UUID]) -> list[Row]:
@@ -268,10 +228,16 @@ class SqlSession:
     ) -> list[Row]:
         if person_id is not None:
             return self._all(q.EVENTS_OF_PERSON, id=person_id)
-        return self._all(q.EVENTS_OF_FAMILIES, ids=list(family_ids)) if family_ids else []
+        if not family_ids:
+            return []
+        return self._all(
+            q.EVENTS_OF_FAMILIES[self.scope], ids=list(family_ids), **self.scope_params
+        )
 
     def summaries(self, person_ids: Sequence[uuid.UUID]) -> list[Row]:
-        return self._all(q.SUMMARIES, ids=list(set(person_ids))) if person_ids else []
+        if not person_ids:
+            return []
+        return self._all(q.SUMMARIES[self.scope], ids=list(set(person_ids)), **self.scope_params)
 
     def list_people(
         self, tree_id: uuid.UUID, flt: PeopleFilter, sort: SortSpec, limit: int
@@ -280,7 +246,7 @@ class SqlSession:
             return self._list_people_by_name(tree_id, flt, sort, limit)
         p = t.people
         stmt = sa.select(*SUMMARY_COLUMNS, p.c.name_key, p.c.birth_sort).where(
-            p.c.tree_id == tree_id
+            p.c.tree_id == tree_id, sa.not_(privacy.hidden(p, self.scope))
         )
         if flt.sex is not None:
             stmt = stmt.where(p.c.sex == flt.sex)
@@ -288,6 +254,16 @@ class SqlSession:
         if flt.place_id is not None:
             stmt = stmt.where(p.c.id.in_(self._people_at(flt.place_id)))
         return self._page(stmt, tuple(p.c[n] for n in sort.columns), sort, limit)
+
+    def _page(
+        self,
+        stmt: sa.Select[Any],
+        cols: tuple[sa.ColumnElement[Any], ...],
+        sort: SortSpec,
+        limit: int,
+    ) -> list[Row]:
+        rows = self.conn.execute(self._page_query(stmt, cols, sort, limit), self.scope_params)
+        return [r._asdict() for r in rows]
 
     def _list_people_by_name(
         self, tree_id: uuid.UUID, flt: PeopleFilter, sort: SortSpec, limit: int
@@ -312,9 +288,10 @@ class SqlSession:
         stmt = (
             sa.select(*SUMMARY_COLUMNS, p.c.name_key, p.c.birth_sort)
             .join(page, page.c.person_id == p.c.id)
+            .where(sa.not_(privacy.hidden(p, self.scope)))
             .order_by(*[page.c[c.name].desc() if sort.descending else page.c[c.name] for c in cols])
         )
-        return [r._asdict() for r in self.conn.execute(stmt)]
+        return [r._asdict() for r in self.conn.execute(stmt, self.scope_params)]
 
     def _people_at(self, place_id: uuid.UUID) -> sa.Select[Any]:
         places = self._place_subtree(place_id)
@@ -354,7 +331,7 @@ class SqlSession:
         """Citations, notes and media attached to one record, and its external ids."""
         params = {"kind": str(kind), "target": target_id}
         found: dict[str, list[Row]] = {"notes": [], "media": [], "external_ids": []}
-        rows = self._all(q.NOTES_MEDIA_IDS_OF, **params)
+        rows = self._all(q.NOTES_MEDIA_IDS_OF[self.scope], **params, **self.scope_params)
         rows.sort(key=lambda r: (r["created_at"] is None, r["created_at"] or 0, str(r["id"])))
         for r in rows:
             if r["link"] == "note":
@@ -374,9 +351,15 @@ class SqlSession:
         found["citations"] = self._all(q.CITATIONS_OF, **params)
         return found
 
-    def get_in_tree(self, kind: str, record_id: uuid.UUID) -> tuple[Row, Row] | None:
-        """A record and its tree in one statement (reads; writes lock the record instead)."""
-        row = self.conn.execute(q.GET_IN_TREE[kind], {"id": record_id}).first()
+    def get_in_tree(
+        self, kind: str, record_id: uuid.UUID, *, lock: bool = False
+    ) -> tuple[Row, Row] | None:
+        """A record and its tree in one statement; ``lock`` holds the record (PostgreSQL's
+        FOR UPDATE; SQLite's writers already hold the database) until the transaction ends."""
+        stmt = q.GET_IN_TREE[kind]
+        if lock and self.is_postgres:
+            stmt = stmt.with_for_update(of=TABLES[kind])
+        row = self.conn.execute(stmt, {"id": record_id}).first()
         if row is None:
             return None
         both = row._asdict()
@@ -391,7 +374,7 @@ class SqlSession:
         return self._all(q.CHILDREN_AS_PARTNER, id=person_id)
 
     def events_around(self, person_id: uuid.UUID) -> list[Row]:
-        return self._all(q.EVENTS_AROUND, id=person_id)
+        return self._all(q.EVENTS_AROUND[self.scope], id=person_id, **self.scope_params)
 
     def link(
         self, table: str, own_id: uuid.UUID, kind: str, target_id: uuid.UUID, tree_id: uuid.UUID
@@ -505,12 +488,12 @@ class SqlSession:
     def ancestors(self, person_id: uuid.UUID, generations: int, max_rows: int) -> list[Row]:
         """Rows (person_id, generation, child_id, family_id, pedigree, summary...): one per
         parent link walked, ids as text."""
-        return self._chart(q.ANCESTORS, "child_id", person_id, generations, max_rows)
+        return self._chart(q.ANCESTORS[self.scope], "child_id", person_id, generations, max_rows)
 
     def descendants(self, person_id: uuid.UUID, generations: int, max_rows: int) -> list[Row]:
         """Rows (person_id, generation, parent_id, family_id, pedigree, summary...): one per
         child link walked, ids as text."""
-        return self._chart(q.DESCENDANTS, "parent_id", person_id, generations, max_rows)
+        return self._chart(q.DESCENDANTS[self.scope], "parent_id", person_id, generations, max_rows)
 
     def _chart(
         self, stmt: sa.Select[Any], via: str, person_id: uuid.UUID, generations: int, max_rows: int
@@ -518,11 +501,11 @@ class SqlSession:
         # A 10-generation chart is a thousand rows; SQLAlchemy's per-value result processing
         # cost more than the recursive query, so these rows are read from the DB-API cursor.
         params = {"id": person_id, "generations": generations, "max_rows": max_rows}
-        result = self.conn.execute(stmt, params)
+        result = self.conn.execute(stmt, params | self.scope_params)
         raw = result.cursor.fetchall() if result.cursor is not None else []
         result.close()
         out: list[Row] = []
-        for pid, gen, other, fam, ped, name, sex, birth, death, living in raw:
+        for pid, gen, other, fam, ped, name, sex, birth, death, living, hidden in raw:
             out.append(
                 {
                     "person_id": _dashed(pid),
@@ -535,6 +518,7 @@ class SqlSession:
                     "birth_text": birth,
                     "death_text": death,
                     "living": None if living is None else bool(living),
+                    "hidden": bool(hidden),
                 }
             )
         return out

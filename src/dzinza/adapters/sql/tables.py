@@ -37,6 +37,9 @@ def _tree_fk() -> sa.Column[object]:
 def _stamps() -> list[sa.Column[object]]:
     return [
         sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+        # Who added the record: a contributor may change only what they added. No foreign key:
+        # the id outlives an erased account and then points at nobody.
+        sa.Column("created_by", sa.Uuid()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
     ]
@@ -56,6 +59,14 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
     sa.Column("terms_version", sa.String(20)),
     sa.Column("terms_accepted_at", sa.DateTime(timezone=True)),
+    sa.Column("email_verified_at", sa.DateTime(timezone=True)),
+    # Base32 TOTP secret; two-factor sign-in is on once totp_enabled_at is set.
+    sa.Column("totp_secret", sa.String(64)),
+    sa.Column("totp_enabled_at", sa.DateTime(timezone=True)),
+    # Account deletion: requested, then erased when the grace period ends.
+    sa.Column("deletion_requested_at", sa.DateTime(timezone=True)),
+    sa.Column("deletion_due_at", sa.DateTime(timezone=True)),
+    sa.Column("deletion_plan", sa.JSON()),
 )
 
 api_tokens = sa.Table(
@@ -67,10 +78,17 @@ api_tokens = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("family_id", sa.Uuid()),
+    # 'access' (short-lived, from a sign-in), 'personal' (named, scoped) or 'session' (web cookie).
+    sa.Column("kind", sa.String(16), nullable=False, server_default="access"),
+    sa.Column("name", sa.String(100), nullable=False, server_default=""),
+    # Space-separated scopes of a personal token; empty means everything the user may do.
+    sa.Column("scopes", sa.String(200), nullable=False, server_default=""),
+    sa.Column("last_used_at", sa.DateTime(timezone=True)),
     sa.Index(None, "user_id"),
     sa.Index(None, "family_id"),
 )
-"""Short-lived access tokens (``family_id`` ties one to the sign-in it came from)."""
+"""Bearer and cookie tokens, stored as hashes (``family_id`` ties one to the sign-in it came
+from)."""
 
 refresh_tokens = sa.Table(
     "refresh_tokens",
@@ -118,8 +136,16 @@ people = sa.Table(
     _id(),
     _tree_fk(),
     sa.Column("sex", sa.String(16), nullable=False, server_default="unknown"),
+    # What the user says (true, false), or null: inferred (see adapters/sql/privacy.py).
     sa.Column("living", sa.Boolean()),
     sa.Column("private", sa.Boolean(), nullable=False, server_default=sa.false()),
+    # GEDCOM RESN: '', 'confidential', 'locked' or 'privacy'.
+    sa.Column("restriction", sa.String(16), nullable=False, server_default=""),
+    # A death, burial or cremation is recorded (with or without a date).
+    sa.Column("has_death", sa.Boolean(), nullable=False, server_default=sa.false()),
+    # The latest day (Julian Day Number) by which the person was surely born, from their own
+    # and their relatives' births; living is inferred by comparing it with today - 110 years.
+    sa.Column("evidence_day", sa.Integer()),
     sa.Column("display_name", sa.String(600), nullable=False, server_default=""),
     sa.Column("name_key", sa.String(600), nullable=False, server_default=""),
     _text("birth_text", 120),
@@ -368,3 +394,143 @@ external_ids = sa.Table(
 
 LINK_TABLES = (citations, note_links, media_links, external_ids)
 """Tables that point at records by (target_type, target_id); cleaned up by the services on delete."""
+
+
+# -- membership ---------------------------------------------------------------------------------
+tree_members = sa.Table(
+    "tree_members",
+    metadata,
+    sa.Column(
+        "tree_id", sa.Uuid(), sa.ForeignKey("trees.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("role", sa.String(16), nullable=False),
+    # The member's own person in the tree, and an optional branch limit around them.
+    sa.Column("person_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="SET NULL")),
+    sa.Column("branch_steps", sa.Integer()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+    sa.Index(None, "user_id"),
+)
+"""Who else may use a tree, and how (the owner is ``trees.owner_id``, not a row here)."""
+
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("email", sa.String(320)),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("person_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="SET NULL")),
+    sa.Column("branch_steps", sa.Integer()),
+    sa.Column("invited_by", sa.Uuid(), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("answered_by", sa.Uuid(), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("answered_at", sa.DateTime(timezone=True)),
+    sa.Index(None, "tree_id", "created_at", "id"),
+)
+"""Invitations by link (no email) or to an email address: pending until accepted, declined,
+revoked or expired."""
+
+# -- account security ---------------------------------------------------------------------------
+one_time_tokens = sa.Table(
+    "one_time_tokens",
+    metadata,
+    _id(),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # 'verify_email', 'reset_password', 'change_email' or 'mfa_challenge'.
+    sa.Column("purpose", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("new_email", sa.String(320)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
+    sa.Index(None, "user_id", "purpose"),
+)
+"""Links sent by email (verification, reset, email change) and two-factor sign-in challenges."""
+
+recovery_codes = sa.Table(
+    "recovery_codes",
+    metadata,
+    _id(),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
+    sa.Index(None, "user_id"),
+)
+"""Two-factor recovery codes, each usable once."""
+
+consents = sa.Table(
+    "consents",
+    metadata,
+    _id(),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # 'terms' or 'privacy'.
+    sa.Column("document", sa.String(20), nullable=False),
+    sa.Column("version", sa.String(20), nullable=False),
+    sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Index(None, "user_id", "document"),
+)
+"""Every consent a user gave, with the version of the document they agreed to."""
+
+# -- change history and audit -------------------------------------------------------------------
+changes = sa.Table(
+    "changes",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("user_id", sa.Uuid()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("action", sa.String(60), nullable=False),
+    _text("reason", 500),
+    sa.Column("undo_of", sa.Uuid()),
+    sa.Column("undone_by", sa.Uuid()),
+    sa.Index(None, "tree_id", "created_at", "id"),
+)
+"""One write (one transaction) on a tree: who, when, what for."""
+
+change_items = sa.Table(
+    "change_items",
+    metadata,
+    _id(),
+    sa.Column(
+        "change_id", sa.Uuid(), sa.ForeignKey("changes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("position", sa.Integer(), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("record_id", sa.Uuid(), nullable=False),
+    # The person the item belongs to (their names, events...), for a person's history.
+    sa.Column("person_id", sa.Uuid()),
+    # 'insert', 'update' or 'delete'.
+    sa.Column("op", sa.String(8), nullable=False),
+    sa.Column("before", sa.JSON()),
+    sa.Column("after", sa.JSON()),
+    sa.Index(None, "change_id", "position"),
+    sa.Index(None, "record_id"),
+    sa.Index(None, "person_id"),
+)
+"""Each record a change touched, before and after."""
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_id", sa.Uuid()),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("tree_id", sa.Uuid()),
+    sa.Column("target_type", sa.String(16), nullable=False, server_default=""),
+    sa.Column("target_id", sa.Uuid()),
+    sa.Column("ip", sa.String(64), nullable=False, server_default=""),
+    sa.Column("detail", sa.JSON()),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index(None, "actor_id"),
+    sa.Index(None, "tree_id"),
+)
+"""Security events, append-only: each entry's hash covers its content and the previous hash."""
