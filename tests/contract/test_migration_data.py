@@ -13,7 +13,7 @@ from dzinza.adapters.sql import database
 def test_0003_fills_death_and_birth_evidence(database_url: str) -> None:
     engine = database.create_engine(database_url)
     database.downgrade(engine, "0002")
-    tree, dad, kid, lone = (uuid.uuid4() for _ in range(4))
+    tree, dad, kid, lone, orphan = (uuid.uuid4() for _ in range(5))
     fam = uuid.uuid4()
     u = sa.Uuid()
     trees = sa.table("trees", sa.column("id", u), sa.column("name"))
@@ -38,10 +38,11 @@ def test_0003_fills_death_and_birth_evidence(database_url: str) -> None:
     )
     with engine.begin() as conn:
         conn.execute(trees.insert().values(id=tree, name="Old"))
-        for pid, born in ((dad, 2_400_000), (kid, 2_430_000), (lone, None)):
+        for pid, born in ((dad, 2_400_000), (kid, 2_430_000), (lone, None), (orphan, None)):
             conn.execute(people.insert().values(id=pid, tree_id=tree, birth_latest=born))
         conn.execute(families.insert().values(id=fam, tree_id=tree, partner1_id=dad))
         conn.execute(children.insert().values(family_id=fam, child_id=kid, tree_id=tree))
+        conn.execute(children.insert().values(family_id=fam, child_id=orphan, tree_id=tree))
         conn.execute(
             events.insert().values(id=uuid.uuid4(), tree_id=tree, person_id=lone, type="burial")
         )
@@ -56,7 +57,8 @@ def test_0003_fills_death_and_birth_evidence(database_url: str) -> None:
             )
         }
     engine.dispose()
-    # The father's own birth; the child's is bounded by the father's + 20 years.
+    # Their own births; the child's, had it none, would be bounded by the father's + 20 years.
     assert rows[dad] == (False, 2_400_000)
-    assert rows[kid] == (False, 2_400_000 + 7305)
+    assert rows[kid] == (False, 2_430_000)
+    assert rows[orphan] == (False, 2_400_000 + 7305)
     assert rows[lone] == (True, None)

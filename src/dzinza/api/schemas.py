@@ -16,6 +16,7 @@ from dzinza.domain.vocabulary import (
     RecordKind,
     Sex,
     UnionType,
+    Restriction,
     Visibility,
 )
 
@@ -104,6 +105,11 @@ class PersonIn(Strict):
     sex: Sex = Sex.UNKNOWN
     living: bool | None = None
     private: bool = False
+    restriction: Restriction = Field(
+        default=Restriction.NONE,
+        description="GEDCOM RESN: confidential (editors only), locked (managers change it), "
+        "privacy (members only)",
+    )
     names: list[NameIn] = Field(default_factory=list, max_length=50)
     events: list[InlineEventIn] = Field(default_factory=list, max_length=200)
     external_ids: list[ExternalIdIn] = Field(
@@ -117,6 +123,7 @@ class PersonPatch(Strict):
     sex: Sex | None = None
     living: bool | None = None
     private: bool | None = None
+    restriction: Restriction | None = None
     names: list[NameIn] | None = Field(default=None, max_length=50)
     external_ids: list[ExternalIdIn] | None = Field(default=None, max_length=20)
 

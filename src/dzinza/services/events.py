@@ -149,6 +149,8 @@ class EventService:
     def list_for_person(self, actor: Actor, person_id: uuid.UUID) -> list[dict[str, Any]]:
         with self.store.read() as tx:
             record_for(tx, "person", person_id, actor)
+            if not tx.visible("person", person_id):
+                return []  # as on the "Private" placeholder
             rows = tx.events_of(person_id=person_id)
             names = place_names(tx, rows)
             return [views.event(r, names) for r in rows]

@@ -49,6 +49,7 @@ def placeholder(person: Row, parents: list[Any], families: list[dict[str, Any]])
         "sex": "unknown",
         "living": None,
         "private": True,
+        "restriction": "",
         "display_name": PLACEHOLDER_NAME,
         "birth": None,
         "death": None,
@@ -139,6 +140,7 @@ class PeopleService:
             "sex": person["sex"],
             "living": person["living"],
             "private": person["private"],
+            "restriction": person["restriction"],
             "display_name": person["display_name"],
             "birth": person["birth_text"] or None,
             "death": person["death_text"] or None,
@@ -204,6 +206,7 @@ class PeopleService:
                 "sex": str(data.get("sex") or "unknown"),
                 "living": data.get("living"),
                 "private": bool(data.get("private", False)),
+                "restriction": str(data.get("restriction") or ""),
                 "extra": data.get("extra"),
             },
         )
@@ -220,7 +223,10 @@ class PeopleService:
         with self.store.write() as tx:
             person, tree = record_for(tx, "person", person_id, actor, write=True)
             check_if_match(if_match, self.view(tx, person))
-            changes = {k: data[k] for k in ("sex", "living", "private", "extra") if k in data}
+            fields = ("sex", "living", "private", "restriction", "extra")
+            changes = {k: data[k] for k in fields if k in data}
+            if "restriction" in changes:
+                changes["restriction"] = str(changes["restriction"] or "")
             if "sex" in changes:
                 changes["sex"] = str(changes["sex"] or "unknown")
             if "private" in changes:

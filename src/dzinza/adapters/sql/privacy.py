@@ -98,6 +98,10 @@ def branch_people() -> sa.Select[Any]:
     return sa.select(walked.c.pid)
 
 
+_BRANCH = branch_people()
+"""One object, so that a statement that tests several people names the walk once."""
+
+
 def hidden(p: sa.FromClause, scope: Scope) -> sa.ColumnElement[bool]:
     """True where the reader may not see person ``p``."""
     if scope is Scope.FULL:
@@ -107,7 +111,7 @@ def hidden(p: sa.FromClause, scope: Scope) -> sa.ColumnElement[bool]:
     confidential = p.c.restriction == "confidential"
     if scope is Scope.MEMBER:
         return confidential
-    return sa.or_(confidential, sa.and_(p.c.id.not_in(branch_people()), _guest_hidden(p)))
+    return sa.or_(confidential, sa.and_(p.c.id.not_in(_BRANCH), _guest_hidden(p)))
 
 
 def masked_summary(p: sa.FromClause, scope: Scope) -> list[sa.ColumnElement[Any]]:
@@ -215,17 +219,17 @@ def record_hidden(kind: str, table: sa.FromClause, scope: Scope) -> sa.ColumnEle
     return sa.false()  # trees, families (their partners are masked), places, sources...
 
 
-def _evidence_day(p: sa.FromClause) -> sa.ScalarSelect[Any]:
-    """The latest day by which ``p`` was surely born, from the births of p, p's parents,
-    children and partners (each shifted by the gap that makes it evidence)."""
-    me, kin = t.people.alias("me"), t.people.alias("kin")
+def _evidence_day(p: sa.FromClause) -> sa.ColumnElement[Any]:
+    """The latest day by which ``p`` was surely born: their own birth if one is recorded, else
+    the earliest evidence from the births of their parents, children and partners (each
+    shifted by the gap that makes it evidence)."""
+    kin = t.people.alias("kin")
     f, fc = t.families.alias("ef"), t.family_children.alias("efc")
     side = sa.union_all(sa.select(sa.literal(1).label("k")), sa.select(sa.literal(2))).subquery()
     other = sa.case((side.c.k == 1, f.c.partner1_id), else_=f.c.partner2_id)
     as_partner = sa.or_(f.c.partner1_id == p.c.id, f.c.partner2_id == p.c.id)
     days = sa.union_all(
-        sa.select(me.c.birth_latest.label("d")).where(me.c.id == p.c.id).correlate(p),
-        sa.select(kin.c.birth_latest + PARENT_GAP_DAYS)
+        sa.select((kin.c.birth_latest + PARENT_GAP_DAYS).label("d"))
         .select_from(fc)
         .join(f, f.c.id == fc.c.family_id)
         .join(side, sa.true())
@@ -245,7 +249,10 @@ def _evidence_day(p: sa.FromClause) -> sa.ScalarSelect[Any]:
         .where(as_partner, other != p.c.id)
         .correlate(p),
     ).subquery("days")
-    return sa.select(sa.func.min(days.c.d)).correlate(p).scalar_subquery()
+    from_relatives = sa.select(sa.func.min(days.c.d)).correlate(p).scalar_subquery()
+    # A person's own birth, even an open-ended one ("AFT 1950"), outweighs their relatives'.
+    own_birth = sa.or_(p.c.birth_earliest.is_not(None), p.c.birth_latest.is_not(None))
+    return sa.case((own_birth, p.c.birth_latest), else_=from_relatives)
 
 
 def _has_death(p: sa.FromClause) -> sa.Exists:

@@ -25,10 +25,10 @@ UPDATE people SET
   has_death = EXISTS (
     SELECT 1 FROM events e
     WHERE e.person_id = people.id AND e.type IN ('death', 'burial', 'cremation')),
-  evidence_day = (SELECT MIN(d) FROM (
-    SELECT me.birth_latest AS d FROM people me WHERE me.id = people.id
-    UNION ALL
-    SELECT kin.birth_latest + 7305 FROM family_children fc
+  evidence_day = CASE
+  WHEN birth_earliest IS NOT NULL OR birth_latest IS NOT NULL THEN birth_latest
+  ELSE (SELECT MIN(d) FROM (
+    SELECT kin.birth_latest + 7305 AS d FROM family_children fc
       JOIN families f ON f.id = fc.family_id
       JOIN people kin ON kin.id = f.partner1_id OR kin.id = f.partner2_id
       WHERE fc.child_id = people.id
@@ -41,7 +41,7 @@ UPDATE people SET
     SELECT kin.birth_latest + 3652 FROM families f
       JOIN people kin ON (kin.id = f.partner1_id OR kin.id = f.partner2_id) AND kin.id <> people.id
       WHERE f.partner1_id = people.id OR f.partner2_id = people.id
-  ) AS days)
+  ) AS days) END
 """
 
 
