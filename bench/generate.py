@@ -50,6 +50,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from dzinza.adapters.passwords import Argon2Hasher
 from dzinza.adapters.sql import tables
 from dzinza.adapters.sql.database import create_engine, upgrade
 from dzinza.adapters.sql.store import SqlSession, SqlTreeStore
@@ -58,7 +59,10 @@ from dzinza.services import summaries
 from dzinza.services.common import encode_cursor
 from dzinza.services.events import parse_event_date
 
-MANIFEST_VERSION = 1
+OWNER_EMAIL = "owner@bench.invalid"
+OWNER_PASSWORD = "benchmark owner passphrase 7"
+"""A local, throwaway account on a generated database: the benchmark signs in with it."""
+MANIFEST_VERSION = 2  # 2: privacy inputs and an owner account
 BATCH_ROWS = 5_000
 """Rows per ``insert_many`` call (one executemany)."""
 CHUNK_PEOPLE = 10_000
@@ -526,7 +530,9 @@ class Generator:
                         "id": person_id,
                         "tree_id": tree_id,
                         "sex": sex,
-                        "living": death_year is None,
+                        # Living is inferred from the dates (adapters/sql/privacy.py), as
+                        # for an imported tree.
+                        "living": None,
                         **summary,
                     }
                 )
@@ -799,6 +805,21 @@ def build(url: str, people: int, seed: int, manifest_path: Path) -> dict[str, An
                 )
         gen = Generator(store, people, seed)
         gen.run()
+        owner_id = uuid.uuid5(gen.tree_id, "owner")
+        with store.write() as tx:
+            # The inputs of the living rule, for the whole tree in one statement, as after an
+            # import; and an owner, so that the benchmark can compare a guest with the owner.
+            tx.refresh_evidence_of_tree(gen.tree_id)
+            tx.insert(
+                "user",
+                {
+                    "id": owner_id,
+                    "email": OWNER_EMAIL,
+                    "password_hash": Argon2Hasher().hash(OWNER_PASSWORD),
+                    "email_verified_at": datetime.now(UTC),
+                },
+            )
+            tx.update("tree", gen.tree_id, {"owner_id": owner_id})
         load_seconds = gen.stats.elapsed()
         rows = gen.stats.total_rows()
         print(
@@ -851,6 +872,7 @@ def build(url: str, people: int, seed: int, manifest_path: Path) -> dict[str, An
                 max(g["born"][1] for g in gen.summary),
             ],
             "place": {"id": str(gen.place_ids[FILTER_PLACE]), "name": "Masvingo Province"},
+            "owner": {"email": OWNER_EMAIL, "password": OWNER_PASSWORD},
             "cursors": cursors,
         }
         write_manifest(manifest_path, manifest)

@@ -154,6 +154,27 @@ def targets_table(runs: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def privacy_table(runs: list[dict[str, Any]]) -> list[str]:
+    """Guest against owner on the same paths, alternating (bench.run's privacy pair)."""
+    paired = [r for r in runs if r.get("privacy_pair")]
+    if not paired:
+        return ["No guest/owner pair measured yet (runs from before it was added)."]
+    lines = [
+        "| Run | Scenario | Guest p50 | Owner p50 | Guest p95 | Owner p95 | Ratio p95 | Target |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in paired:
+        for key, p in r["privacy_pair"].items():
+            ratio = p["ratio_p95"]
+            met = ratio is not None and ratio <= p["target_ratio"] and not p["errors"]
+            lines.append(
+                f"| {r['label']} | {key} | {ms(p['guest']['p50_ms'])} | {ms(p['owner']['p50_ms'])}"
+                f" | {ms(p['guest']['p95_ms'])} | {ms(p['owner']['p95_ms'])} | {ratio}"
+                f" | <= {p['target_ratio']} {'met' if met else '**MISSED**'} |"
+            )
+    return lines
+
+
 def render(runs: list[dict[str, Any]]) -> str:
     if not runs:
         return "No results yet: run `make bench`."
@@ -176,6 +197,13 @@ def render(runs: list[dict[str, Any]]) -> str:
         "against them for orientation.",
         "",
         *targets_table(runs),
+        "",
+        "#### Privacy: guest against owner",
+        "",
+        "A guest's living relatives are hidden inside the queries; the guest may be at most "
+        "1.2 times slower than the owner on the same requests.",
+        "",
+        *privacy_table(runs),
     ]
     return "\n".join(parts)
 

@@ -2,7 +2,10 @@
 ``python -m bench.run --base-url http://127.0.0.1:PORT --manifest M --label sqlite-100k``.
 
 One client (``httpx.Client``, keep-alive), strictly sequential requests, so the figures are the
-latency of one request on an otherwise idle server, not throughput. Each scenario gets a short
+latency of one request on an otherwise idle server, not throughput. The scenarios run as the
+tree's owner (signed in with the account bench.generate made). The privacy pair then measures
+the list page and the pedigree as a guest (anonymous: the living are hidden inside the queries)
+and as the owner, alternating request by request on the same paths, and reports the ratio. Each scenario gets a short
 unmeasured warm-up, then ``--requests`` measured requests; the time of a request is from sending it
 to having read the whole body. Any answer other than 200 is an error: it is counted, a few are kept
 as samples, and it is left out of the latency figures. The ids, surnames and deep cursors come from
@@ -73,9 +76,18 @@ def summarise(times_ms: list[float]) -> dict[str, float | None]:
     }
 
 
+def sign_in(client: httpx.Client, manifest: dict[str, Any]) -> dict[str, str]:
+    """The owner's Authorization header."""
+    resp = client.post(f"{API}/auth/login", json=manifest["owner"])
+    if resp.status_code != 200:
+        raise SystemExit(f"cannot sign in as the tree's owner: {resp.status_code} {resp.text}")
+    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+
 class Bench:
     def __init__(self, client: httpx.Client, manifest: dict[str, Any], seed: int) -> None:
         self.client = client
+        self.owner = sign_in(client, manifest)
         self.m = manifest
         self.rng = random.Random(seed)
         self.tree = f"{API}/trees/{manifest['tree_id']}/people"
@@ -178,7 +190,10 @@ class Bench:
             started = time.perf_counter()
             resp: httpx.Response | None = None
             try:
-                resp = self.client.get(path)
+                resp = self.client.get(path, headers=self.owner)
+                if resp.status_code == 401:  # the access token expired: sign in again
+                    self.owner = sign_in(self.client, self.m)
+                    resp = self.client.get(path, headers=self.owner)
             except httpx.HTTPError as exc:
                 outcome: dict[str, Any] = {"path": path, "error": repr(exc)}
             elapsed_ms = (time.perf_counter() - started) * 1000
@@ -211,6 +226,56 @@ class Bench:
             else {},
             "error_samples": errors,
         }
+
+    def privacy_pair(self, count: int, warmup: int) -> dict[str, Any]:
+        """Guest and owner on the same paths, alternating, so that noise hits both alike."""
+        out: dict[str, Any] = {}
+        for key, next_path in (("list_first", self.list_first), ("pedigree_10", self.pedigree)):
+            times: dict[str, list[float]] = {"guest": [], "owner": []}
+            errors = 0
+            for i in range(warmup + count):
+                path = next_path()
+                for who, headers in (("guest", {}), ("owner", self.owner)):
+                    started = time.perf_counter()
+                    resp = self.client.get(path, headers=headers)
+                    elapsed_ms = (time.perf_counter() - started) * 1000
+                    if resp.status_code == 401 and who == "owner":
+                        self.owner = sign_in(self.client, self.m)
+                        continue
+                    if resp.status_code != 200:
+                        errors += 1
+                    elif i >= warmup:
+                        times[who].append(elapsed_ms)
+            guest, owner = summarise(times["guest"]), summarise(times["owner"])
+            out[key] = {
+                "guest": guest,
+                "owner": owner,
+                "errors": errors,
+                "ratio_p50": _ratio(guest["p50_ms"], owner["p50_ms"]),
+                "ratio_p95": _ratio(guest["p95_ms"], owner["p95_ms"]),
+                "target_ratio": GUEST_RATIO_TARGET,
+            }
+        return out
+
+
+GUEST_RATIO_TARGET = 1.2
+"""A guest may be at most this much slower than the owner (issue 3)."""
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def print_pair(pair: dict[str, Any]) -> None:
+    print("\nGuest (privacy applied) vs owner, alternating on the same paths")
+    for key, r in pair.items():
+        met = r["ratio_p95"] is not None and r["ratio_p95"] <= r["target_ratio"]
+        print(
+            f"  {key:12} guest p50 {fmt(r['guest']['p50_ms'])} p95 {fmt(r['guest']['p95_ms'])}"
+            f" | owner p50 {fmt(r['owner']['p50_ms'])} p95 {fmt(r['owner']['p95_ms'])}"
+            f" | ratio p50 {r['ratio_p50']} p95 {r['ratio_p95']}"
+            f" (<= {r['target_ratio']} {'ok' if met else 'MISSED'}), {r['errors']} errors"
+        )
 
 
 def wait_for_health(client: httpx.Client, seconds: float) -> None:
@@ -300,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
             scenarios[scenario.key] = bench.measure(scenario, args.requests, args.warmup)
             s = scenarios[scenario.key]
             print(f" p95 {fmt(s['p95_ms'])} ms, {s['errors']} errors", flush=True)
+        pair = None
+        if not args.only or "privacy_pair" in args.only:
+            print("  Guest vs owner ...", flush=True)
+            pair = bench.privacy_pair(args.requests, args.warmup)
     result = {
         "label": args.label,
         "backend": manifest["backend"],
@@ -331,13 +400,17 @@ def main(argv: list[str] | None = None) -> int:
         }
         | {"generations": len(manifest.get("generations", []))},
         "scenarios": scenarios,
+        "privacy_pair": pair,
     }
     args.results_dir.mkdir(parents=True, exist_ok=True)
     out = args.results_dir / f"{args.label}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print_table(result)
+    if pair:
+        print_pair(pair)
     print(f"\nresults: {out}")
     errors = sum(s["errors"] for s in scenarios.values())
+    errors += sum(r["errors"] for r in (pair or {}).values())
     if errors:
         print(f"{errors} requests failed: see error_samples in {out}", file=sys.stderr)
         return 1

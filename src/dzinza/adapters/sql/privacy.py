@@ -272,7 +272,7 @@ EVIDENCE = (
 
 EVIDENCE_OF_TREE = (
     _p.update()
-    .where(_p.c.tree_id == sa.bindparam("tree_id"))
+    .where(_p.c.tree_id == sa.bindparam("of_tree"))
     .values(has_death=_has_death(_p), evidence_day=_evidence_day(_p))
 )
 """The same for a whole tree (after a bulk import)."""

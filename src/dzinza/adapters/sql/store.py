@@ -18,6 +18,9 @@ from dzinza.adapters.sql import queries as q
 from dzinza.adapters.sql import tables as t
 from dzinza.adapters.sql.queries import SUMMARY_COLUMNS, TABLES
 from dzinza.adapters.sql.store_accounts import AccountQueries
+from dzinza.adapters.sql.store_gdpr import DataProtectionQueries
+from dzinza.adapters.sql.store_history import HistoryQueries
+from dzinza.adapters.sql.store_members import MemberQueries
 from dzinza.domain.errors import Conflict, DzinzaError, ValidationFailed
 from dzinza.domain.living import living_cutoff
 from dzinza.ports import PeopleFilter, Row, SortSpec, Viewer, ViewerLevel
@@ -31,7 +34,7 @@ def _row(r: sa.Row[Any] | None) -> Row | None:
     return dict(r._mapping) if r is not None else None
 
 
-class SqlSession(AccountQueries):
+class SqlSession(AccountQueries, DataProtectionQueries, MemberQueries, HistoryQueries):
     """One transaction. Reads and writes in here see each other; nothing is visible elsewhere
     until the ``write()`` block of the store exits without an exception."""
 
@@ -90,12 +93,7 @@ class SqlSession(AccountQueries):
             self.conn.execute(privacy.EVIDENCE, {"ids": list(person_ids)})
 
     def refresh_evidence_of_tree(self, tree_id: uuid.UUID) -> None:
-        self.conn.execute(privacy.EVIDENCE_OF_TREE, {"tree_id": tree_id})
-
-    def membership(self, tree_id: uuid.UUID, user_id: uuid.UUID) -> Row | None:
-        m = t.tree_members
-        stmt = sa.select(m).where(m.c.tree_id == tree_id, m.c.user_id == user_id)
-        return _row(self.conn.execute(stmt).first())
+        self.conn.execute(privacy.EVIDENCE_OF_TREE, {"of_tree": tree_id})
 
     # -- generic records ---------------------------------------------------------------------
     def insert(self, kind: str, values: Mapping[str, Any]) -> uuid.UUID:
@@ -109,12 +107,14 @@ class SqlSession(AccountQueries):
             data.setdefault("created_at", now)
             data.setdefault("updated_at", now)
         self.conn.execute(table.insert().values(**data))
+        self._inserted(table, [data])
         return uuid.UUID(str(data["id"]))
 
     def insert_many(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Bulk insert (one executemany); used by importers and the benchmark generator."""
         if rows:
             self.conn.execute(q.BULK_TABLES[kind].insert(), list(rows))
+            self._inserted(q.BULK_TABLES[kind], rows)
 
     def get(self, kind: str, record_id: uuid.UUID, *, lock: bool = False) -> Row | None:
         if lock and self.is_postgres:
@@ -139,6 +139,7 @@ class SqlSession(AccountQueries):
         if "version" in table.c:
             data["version"] = table.c.version + 1
             data["updated_at"] = _now()
+        self._before_write(table, table.c.id == record_id, key=(record_id,))
         self.conn.execute(table.update().where(table.c.id == record_id).values(**data))
 
     def touch(self, kind: str, record_id: uuid.UUID) -> None:
@@ -147,6 +148,7 @@ class SqlSession(AccountQueries):
 
     def delete(self, kind: str, record_id: uuid.UUID) -> None:
         table = TABLES[kind]
+        self._before_write(table, table.c.id == record_id, deleting=True)
         self.conn.execute(table.delete().where(table.c.id == record_id))
 
     def list_records(
@@ -210,6 +212,7 @@ class SqlSession(AccountQueries):
     def replace_names(
         self, person_id: uuid.UUID, tree_id: uuid.UUID, names: Sequence[Mapping[str, Any]]
     ) -> None:
+        self._before_write(t.names, t.names.c.person_id == person_id, deleting=True)
         self.conn.execute(t.names.delete().where(t.names.c.person_id == person_id))
         rows = [
             {
@@ -316,9 +319,9 @@ class SqlSession(AccountQueries):
             by_type.setdefault(kind, []).append(rid)
         for kind, ids in by_type.items():
             for table in t.LINK_TABLES:
-                self.conn.execute(
-                    table.delete().where(table.c.target_type == kind, table.c.target_id.in_(ids))
-                )
+                where = sa.and_(table.c.target_type == kind, table.c.target_id.in_(ids))
+                self._before_write(table, where, deleting=True)
+                self.conn.execute(table.delete().where(where))
 
     def event_ids(
         self, *, person_id: uuid.UUID | None = None, family_id: uuid.UUID | None = None
@@ -387,42 +390,42 @@ class SqlSession(AccountQueries):
             .where(tbl.c[col] == own_id, tbl.c.target_type == kind, tbl.c.target_id == target_id)
         )
         if not exists:
-            self.conn.execute(
-                tbl.insert().values(
-                    {col: own_id, "target_type": kind, "target_id": target_id, "tree_id": tree_id}
-                )
-            )
+            values = {col: own_id, "target_type": kind, "target_id": target_id, "tree_id": tree_id}
+            self.conn.execute(tbl.insert().values(values))
+            self._inserted(tbl, [values])
 
     def unlink(self, table: str, own_id: uuid.UUID, kind: str, target_id: uuid.UUID) -> bool:
         tbl, col = (t.note_links, "note_id") if table == "note" else (t.media_links, "media_id")
-        res = self.conn.execute(
-            tbl.delete().where(
-                tbl.c[col] == own_id, tbl.c.target_type == kind, tbl.c.target_id == target_id
-            )
+        where = sa.and_(
+            tbl.c[col] == own_id, tbl.c.target_type == kind, tbl.c.target_id == target_id
         )
+        self._before_write(tbl, where, deleting=True)
+        res = self.conn.execute(tbl.delete().where(where))
         return res.rowcount > 0
 
     def replace_external_ids(
         self, tree_id: uuid.UUID, kind: str, target_id: uuid.UUID, ids: Sequence[tuple[str, str]]
     ) -> None:
         x = t.external_ids
-        self.conn.execute(x.delete().where(x.c.target_type == kind, x.c.target_id == target_id))
+        where = sa.and_(x.c.target_type == kind, x.c.target_id == target_id)
+        self._before_write(x, where, deleting=True)
+        self.conn.execute(x.delete().where(where))
         for id_kind, value in ids:
             self.add_external_id(tree_id, kind, target_id, id_kind, value)
 
     def add_external_id(
         self, tree_id: uuid.UUID, kind: str, target_id: uuid.UUID, id_kind: str, value: str
     ) -> None:
-        self.conn.execute(
-            t.external_ids.insert().values(
-                id=uuid.uuid4(),
-                tree_id=tree_id,
-                target_type=kind,
-                target_id=target_id,
-                kind=id_kind,
-                value=value,
-            )
-        )
+        values = {
+            "id": uuid.uuid4(),
+            "tree_id": tree_id,
+            "target_type": kind,
+            "target_id": target_id,
+            "kind": id_kind,
+            "value": value,
+        }
+        self.conn.execute(t.external_ids.insert().values(values))
+        self._inserted(t.external_ids, [values])
 
     # -- families --------------------------------------------------------------------------
     def families_as_partner(self, person_id: uuid.UUID) -> list[Row]:
@@ -452,9 +455,11 @@ class SqlSession(AccountQueries):
                 position=pos,
             )
         )
+        self._inserted(fc, [{"family_id": family_id, "child_id": child_id}])
 
     def set_child_pedigree(self, family_id: uuid.UUID, child_id: uuid.UUID, pedigree: str) -> bool:
         fc = t.family_children
+        self._before_write(fc, sa.and_(fc.c.family_id == family_id, fc.c.child_id == child_id))
         res = self.conn.execute(
             fc.update()
             .where(fc.c.family_id == family_id, fc.c.child_id == child_id)
@@ -464,6 +469,8 @@ class SqlSession(AccountQueries):
 
     def remove_child(self, family_id: uuid.UUID, child_id: uuid.UUID) -> bool:
         fc = t.family_children
+        where = sa.and_(fc.c.family_id == family_id, fc.c.child_id == child_id)
+        self._before_write(fc, where, deleting=True)
         res = self.conn.execute(
             fc.delete().where(fc.c.family_id == family_id, fc.c.child_id == child_id)
         )
@@ -481,6 +488,7 @@ class SqlSession(AccountQueries):
         )
         empty = list(self.conn.scalars(stmt))
         if empty:
+            self._before_write(f, f.c.id.in_(empty), deleting=True)
             self.conn.execute(f.delete().where(f.c.id.in_(empty)))
         return empty
 
@@ -627,7 +635,9 @@ class SqlTreeStore:
             self.engine.connect().execution_options(sqlite_begin="BEGIN IMMEDIATE") as conn,
             conn.begin(),
         ):
-            yield SqlSession(conn)
+            session = SqlSession(conn)
+            yield session
+            session.flush_history()  # files the change history of this transaction
 
     def dispose(self) -> None:
         self.engine.dispose()
