@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from dzinza import bootstrap
-from dzinza.adapters.sql import database
+from dzinza.adapters.sql import database, tables
 from dzinza.adapters.sql.tables import metadata
 from dzinza.api.app import create_app
 from dzinza.services.platform import Platform
@@ -95,7 +95,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def platform(database_url: str, tmp_path: Path) -> Iterator[Platform]:
-    p = bootstrap.build(Settings(database_url=database_url, data_dir=tmp_path))
+    # Cheap password hashing: the suite makes hundreds of accounts (production keeps RFC 9106's).
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path, password_hashing="fast-for-tests-only"
+    )
+    p = bootstrap.build(settings)
     yield p
     p.close()
 
@@ -148,6 +152,20 @@ class Api:
 def make_user(platform: Platform, email: str, *, admin: bool = False) -> str:
     platform.users.create(email, "correct horse battery", is_admin=admin)
     return str(platform.users.token_for_email(email)["access_token"])
+
+
+def add_member(platform: Platform, tree_id: str, email: str, role: str, **branch: Any) -> str:
+    """A new account made a member of a tree straight in the store (the members API has its
+    own tests); returns the account's token."""
+    token = make_user(platform, email)
+    user = platform.users.actor_for_token(token)
+    with platform.store.write() as tx:
+        tx.conn.execute(  # type: ignore[attr-defined]
+            tables.tree_members.insert().values(
+                tree_id=uuid.UUID(tree_id), user_id=user.user_id, role=role, **branch
+            )
+        )
+    return token
 
 
 @pytest.fixture

@@ -11,10 +11,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from dzinza.adapters.clock import SystemClock
+from dzinza.adapters.mail.files import FileMailer
+from dzinza.adapters.mail.smtp import SmtpMailer
 from dzinza.adapters.passwords import Argon2Hasher
 from dzinza.adapters.sql import database
 from dzinza.adapters.sql.store import SqlTreeStore
 from dzinza.domain.errors import DzinzaError
+from dzinza.ports import Mailer
+from dzinza.services.gdpr import Documents
 from dzinza.services.platform import Platform
 from dzinza.settings import Settings
 
@@ -31,14 +35,28 @@ def _engine(settings: Settings) -> sa.Engine:
     return database.create_engine(url, echo=settings.sql_echo)
 
 
+def _mailer(settings: Settings) -> Mailer:
+    """SMTP when ``DZINZA_SMTP_URL`` is set; otherwise .eml files in the data folder."""
+    if settings.smtp_url:
+        try:
+            return SmtpMailer(settings.smtp_url, settings.mail_from)
+        except ValueError as exc:
+            raise DzinzaError(f"DZINZA_SMTP_URL: {exc}") from exc
+    return FileMailer(settings.data_dir / "mail", settings.mail_from)
+
+
 def build(settings: Settings | None = None) -> Platform:
     settings = settings or Settings()
+    mailer = _mailer(settings)
     store = SqlTreeStore(_engine(settings))
     return Platform(
         store=store,
-        hasher=Argon2Hasher(),
+        hasher=Argon2Hasher(fast=settings.password_hashing == "fast-for-tests-only"),  # noqa: S105
         clock=SystemClock(),
         token_ttl=timedelta(hours=settings.token_ttl_hours),
+        mailer=mailer,
+        base_url=settings.resolved_public_url(),
+        documents=Documents(settings.terms_version, settings.privacy_version),
     )
 
 

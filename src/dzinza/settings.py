@@ -6,6 +6,7 @@ The embedded default needs no settings at all: everything lives under ``DZINZA_D
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,8 +27,23 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 24
     """Lifetime of the bearer tokens that ``POST /api/v1/auth/token`` hands out."""
     sql_echo: bool = False
+    password_hashing: Literal["standard", "fast-for-tests-only"] = "standard"  # noqa: S105
+    """argon2id at RFC 9106's cost; the fast profile (1 pass, 1 MiB) is for test suites only."""
+    smtp_url: str | None = None
+    """``smtp://user:pass@host:port?starttls=1`` (or ``smtps://``); without it, mail is written
+    as .eml files under ``data_dir/mail`` and announced on the console."""
+    mail_from: str = "Dzinza <dzinza@localhost>"
+    public_url: str | None = None
+    """The site's address as people reach it, for links in emails; default http://host:port."""
+    terms_version: str = "2026-11"
+    """The terms of use in force; accounts are asked to accept it (``/api/v1/account/consents``)."""
+    privacy_version: str = "2026-11"
+    """The privacy policy in force."""
 
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'dzinza.db'}"
+
+    def resolved_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

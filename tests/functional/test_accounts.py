@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,16 +31,62 @@ class FakeClock:
         self.moment += timedelta(**kw)
 
 
+class Inbox:
+    """A mailer that keeps what it is given; reading waits for the platform's outbox first."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str, str]] = []
+        self.lock = threading.Lock()
+        self.flush = lambda: None
+
+    def send(self, to: str, subject: str, text: str) -> None:
+        with self.lock:
+            self.messages.append((to, subject, text))
+
+    def to(self, address: str) -> list[tuple[str, str, str]]:
+        self.flush()
+        with self.lock:
+            return [m for m in self.messages if m[0] == address]
+
+    def token(self, address: str, page: str) -> str:
+        """The token of the newest link to ``page`` mailed to ``address``."""
+        for _, _, text in reversed(self.to(address)):
+            found = re.search(rf"https?://\S+/{page}\?token=([\w-]+)", text)
+            if found:
+                return found.group(1)
+        raise AssertionError(f"no {page} link was mailed to {address}")
+
+
+@contextmanager
+def account_api(platform: Platform, clock: FakeClock, inbox: Inbox) -> Iterator[Api]:
+    """The app on the test database, with a clock the test moves and an inbox it reads."""
+    timed = Platform(
+        store=platform.store,
+        hasher=platform.hasher,
+        clock=clock,
+        mailer=inbox,
+        base_url="https://dzinza.test",
+    )
+    inbox.flush = timed.users.outbox.flush
+    with TestClient(create_app(timed), raise_server_exceptions=False) as c:
+        yield Api(c)
+    timed.users.outbox.close()
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
 
 @pytest.fixture
-def api(platform: Platform, clock: FakeClock) -> Iterator[Api]:
-    timed = Platform(store=platform.store, hasher=platform.hasher, clock=clock)
-    with TestClient(create_app(timed), raise_server_exceptions=False) as c:
-        yield Api(c)
+def inbox() -> Inbox:
+    return Inbox()
+
+
+@pytest.fixture
+def api(platform: Platform, clock: FakeClock, inbox: Inbox) -> Iterator[Api]:
+    with account_api(platform, clock, inbox) as a:
+        yield a
 
 
 def register(
@@ -52,6 +101,17 @@ def register(
 
 def signed_in(api: Api, tokens: dict[str, Any]) -> Api:
     return Api(api.client, tokens["access_token"])
+
+
+def login(
+    api: Api, email: str = "rudo@example.org", password: str = GOOD, expect: int = 200
+) -> Any:
+    return api.post("/auth/login", {"email": email, "password": password}, expect=expect)
+
+
+def platform_of(api: Api) -> Platform:
+    platform: Platform = api.client.app.state.platform  # type: ignore[attr-defined]
+    return platform
 
 
 def test_register_refuses_weak_passwords_with_a_reason(api: Api) -> None:
@@ -151,3 +211,44 @@ def test_refresh_and_logout_refuse_nonsense(api: Api) -> None:
     api.post("/auth/refresh", {"refresh_token": "x" * 40}, expect=401)
     api.post("/auth/refresh", {}, expect=422)
     api.post("/auth/logout", {}, expect=422)
+
+
+@contextmanager
+def from_address(api: Api, address: str) -> Iterator[Api]:
+    """The same app, reached from another client address."""
+    with TestClient(api.client.app, client=(address, 5000), raise_server_exceptions=False) as c:
+        yield Api(c)
+
+
+def test_failed_sign_ins_back_off_per_address_too(api: Api, clock: FakeClock) -> None:
+    register(api)
+    with from_address(api, "203.0.113.7") as attacker:
+        # One guess at each of many accounts: no account is locked, but the address is.
+        for i in range(31):
+            if i == 20:
+                clock.advance(seconds=61)  # under the 20 sign-ins a minute of an address
+            login(attacker, email=f"guess{i}@example.org", password="a wrong guess", expect=401)
+        assert "failed sign-ins" in login(attacker, expect=429)["detail"]
+        login(api)  # the account itself, from elsewhere, is fine
+        clock.advance(minutes=2)
+        login(attacker)
+
+
+def test_an_account_locked_from_one_address_is_locked_from_every_address(api: Api) -> None:
+    register(api)
+    with from_address(api, "203.0.113.7") as attacker:
+        for _ in range(6):
+            login(attacker, password="a wrong guess", expect=401)
+    login(api, expect=429)
+
+
+def test_failure_counts_are_forgotten_after_a_day_without_failures(
+    api: Api, clock: FakeClock
+) -> None:
+    register(api)
+    for _ in range(5):
+        login(api, password="a wrong guess", expect=401)
+    clock.advance(hours=25)
+    for _ in range(5):
+        login(api, password="a wrong guess", expect=401)
+    login(api)

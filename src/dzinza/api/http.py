@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from dzinza.api.security import check_scopes
 from dzinza.domain.errors import DzinzaError, TooManyRequests
 from dzinza.services.common import ANONYMOUS, Actor, Page, canonical_json, etag_for
 from dzinza.services.platform import Platform
@@ -38,7 +39,9 @@ async def actor(
     scheme, _, value = authorization.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise DzinzaError("The Authorization header must be 'Bearer <token>'.")
-    return await run_in_threadpool(platform_of(request).users.actor_for_token, value.strip())
+    found = await run_in_threadpool(platform_of(request).users.actor_for_token, value.strip())
+    check_scopes(request.method, found)
+    return found
 
 
 PlatformDep = Annotated[Platform, Depends(platform)]

@@ -20,13 +20,28 @@ class Limit:
 
 
 LOGIN_PER_IP = Limit(20, 60)
+"""Sign-in attempts from one address, both steps (password, then the two-factor code)."""
 TOKEN_REFRESH_PER_IP = Limit(120, 60)
 REGISTER_PER_IP = Limit(10, 3600)
+RESET_PER_IP = Limit(10, 3600)
+RESET_PER_EMAIL = Limit(3, 3600)
+"""Reset links mailed to one address: more are dropped silently (the answer is always 202)."""
+LINKS_PER_IP = Limit(30, 3600)
+"""Links from emails (verification, reset, email change) presented from one address."""
+MAIL_PER_USER = Limit(5, 3600)
+"""Verification mails and email changes one account may ask for."""
+TOKENS_PER_USER = Limit(20, 3600)
+"""Personal access tokens one account may create."""
+ACCOUNT_CHANGES_PER_USER = Limit(20, 3600)
+"""Password changes and two-factor setup, enabling and disabling by one account."""
 FREE_ACCOUNT_FAILURES = 5
 """Failed sign-ins on one account before each further failure locks it for longer."""
 FREE_IP_FAILURES = 30
 BACKOFF_START = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
+FAILURE_MEMORY = timedelta(hours=24)
+"""A failure count starts again after this long without a failure, so a shared address (an
+office, a mobile carrier) is not punished forever for old mistakes."""
 
 
 def _seconds_until(later: datetime, now: datetime) -> int:
@@ -71,22 +86,51 @@ class RateLimiter:
                         retry_after=wait,
                     )
 
-    def failed(self, key: str, free: int) -> None:
-        """Counts a failure; past ``free`` failures each one blocks for twice as long as the last."""
+    def failed(self, key: str, free: int) -> datetime | None:
+        """Counts a failure; past ``free`` failures each one blocks for twice as long as the last.
+
+        Returns the end of the block this failure started, if it started one. ``window_start``
+        of a failure counter is the time of the last failure.
+        """
         now = self.clock.now()
         with self.store.write() as tx:
             row = tx.counter(key)
-            count = 1 if row is None else row["count"] + 1
-            start = now if row is None else _aware(row["window_start"])
+            fresh = row is None or _aware(row["window_start"]) + FAILURE_MEMORY <= now
+            count = 1 if row is None or fresh else row["count"] + 1
             blocked = None
             if count > free:
                 pause = min(BACKOFF_START * 2 ** (count - free - 1), BACKOFF_MAX)
                 blocked = now + pause
-            tx.put_counter(key, start, count, blocked)
+            tx.put_counter(key, now, count, blocked)
+        return blocked
 
     def clear(self, key: str) -> None:
         with self.store.write() as tx:
             tx.clear_counter(key)
+
+    # -- sign-in back-off: per account and per client address, for every step that checks a
+    # password or a second factor (sign-in, two-factor code, password change, 2FA changes).
+    def refuse_sign_in_if_blocked(self, email: str, client: str) -> None:
+        self.refuse_if_blocked([_account_key(email), _address_key(client)])
+
+    def failed_sign_in(self, email: str, client: str) -> datetime | None:
+        """Counts a failed password or code; returns the end of the account's lock if this
+        failure locked it."""
+        self.failed(_address_key(client), FREE_IP_FAILURES)
+        return self.failed(_account_key(email), FREE_ACCOUNT_FAILURES)
+
+    def clear_sign_in(self, email: str) -> None:
+        """A full success (or a password reset) frees the account; the address keeps its count,
+        so an attacker cannot wash it with a sign-in of their own."""
+        self.clear(_account_key(email))
+
+
+def _account_key(email: str) -> str:
+    return f"login-fail:acct:{email.strip().lower()}"
+
+
+def _address_key(client: str) -> str:
+    return f"login-fail:ip:{client}"
 
 
 def _aware(moment: datetime) -> datetime:

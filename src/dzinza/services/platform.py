@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from dzinza.ports import Clock, PasswordHasher, TreeStore
+from dzinza.ports import Clock, Mailer, PasswordHasher, TreeStore
 from dzinza.services.events import EventService
 from dzinza.services.families import FamilyService
+from dzinza.services.gdpr import DataProtectionService, Documents
 from dzinza.services.graph import GraphService
+from dzinza.services.members import MemberService
 from dzinza.services.people import PeopleService
 from dzinza.services.records import RecordService
 from dzinza.services.trees import TreeService
-from dzinza.services.users import UserService
+from dzinza.services.users import TERMS_VERSION, UserService
 
 
 @dataclass
@@ -21,18 +23,26 @@ class Platform:
     hasher: PasswordHasher
     clock: Clock
     token_ttl: timedelta = timedelta(hours=24)
+    mailer: Mailer | None = None
+    """Where account mail goes; None drops it with a warning (a platform assembled in code)."""
+    base_url: str = "http://127.0.0.1:8000"
+    """The site's public address, for the links in emails."""
+    documents: Documents = field(default_factory=lambda: Documents(TERMS_VERSION, TERMS_VERSION))
+    """The versions of the terms of use and the privacy policy in force (from the settings)."""
     trees: TreeService = field(init=False)
     people: PeopleService = field(init=False)
     families: FamilyService = field(init=False)
     events: EventService = field(init=False)
     graph: GraphService = field(init=False)
     users: UserService = field(init=False)
+    members: MemberService = field(init=False)
     places: RecordService = field(init=False)
     repositories: RecordService = field(init=False)
     sources: RecordService = field(init=False)
     citations: RecordService = field(init=False)
     notes: RecordService = field(init=False)
     media: RecordService = field(init=False)
+    gdpr: DataProtectionService = field(init=False)
 
     def __post_init__(self) -> None:
         self.trees = TreeService(self.store)
@@ -40,13 +50,27 @@ class Platform:
         self.families = FamilyService(self.store)
         self.events = EventService(self.store)
         self.graph = GraphService(self.store)
-        self.users = UserService(self.store, self.hasher, self.clock, self.token_ttl)
+        self.users = UserService(
+            self.store, self.hasher, self.clock, self.token_ttl, self.mailer, self.base_url
+        )
+        self.members = MemberService(
+            self.store, self.clock, self.users.outbox, self.users.limits, self.base_url
+        )
         self.places = RecordService(self.store, "place")
         self.repositories = RecordService(self.store, "repository")
         self.sources = RecordService(self.store, "source")
         self.citations = RecordService(self.store, "citation")
         self.notes = RecordService(self.store, "note")
         self.media = RecordService(self.store, "media")
+        self.gdpr = DataProtectionService(
+            self.store,
+            self.hasher,
+            self.clock,
+            self.users.limits,
+            self.users.outbox,
+            self.documents,
+        )
 
     def close(self) -> None:
+        self.users.outbox.close()
         self.store.dispose()

@@ -1,67 +1,75 @@
-"""Users, sign-in and the tokens of the API.
+"""Users, sign-in and the tokens of the API and of the web app.
 
 Signing in gives a short-lived access token and a refresh token. Each refresh token is good for
 one use and is replaced by a new one of the same family; presenting one that was already used
 means it was stolen or replayed, so the whole family (that sign-in) is revoked. The command line
-hands out long-lived access tokens outside any family.
+hands out long-lived access tokens outside any family; the web app gets a session token for its
+cookie. With two-factor sign-in on, the password step only gives a short-lived challenge, which
+a TOTP or recovery code turns into the tokens.
 
-Not built yet (issue 3 goes on): email verification and password reset, web session cookies,
-personal access tokens with scopes, TOTP two-factor sign-in, roles per tree.
+Failed passwords and codes back off per account and per client address (``limits.py``); the
+account's count is cleared only by a complete sign-in, so a known password cannot be used to
+wash away failed second-factor guesses.
+
+The account's own settings are in ``account.py`` (verification, reset, password and email
+changes), ``twofactor.py`` and ``tokens.py`` (personal access tokens); this service holds them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from dzinza.domain.errors import AuthenticationRequired, Conflict, ValidationFailed
-from dzinza.ports import Clock, PasswordHasher, TreeStore
+from dzinza.ports import Clock, Mailer, PasswordHasher, Row, TreeStore
+from dzinza.services.account import AccountService, check_password_policy, normalise_email
 from dzinza.services.common import ANONYMOUS, Actor
 from dzinza.services.limits import (
-    FREE_ACCOUNT_FAILURES,
-    FREE_IP_FAILURES,
     LOGIN_PER_IP,
     REGISTER_PER_IP,
     TOKEN_REFRESH_PER_IP,
     RateLimiter,
 )
-from dzinza.services.passwords import password_problem
+from dzinza.services.mail import NoMailer, Outbox
+from dzinza.services.security_log import security_event
+from dzinza.services.tokens import SCOPES, TokenService, aware, hash_token, issue_one_time
+from dzinza.services.twofactor import TwoFactorService, check_second_factor, is_totp_code
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+__all__ = ["TERMS_VERSION", "UserService", "hash_token"]
+
 TERMS_VERSION = "2026-11"
 """The version of the terms of use and privacy policy a new account accepts."""
 ACCESS_TTL = timedelta(minutes=15)
 REFRESH_TTL = timedelta(days=30)
-
-
-def _hints(email: str) -> list[str]:
-    """Words from the email that a password should not lean on."""
-    local, _, domain = email.partition("@")
-    return [email, local, *re.split(r"[._+-]", local), *domain.split(".")]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def hash_token(token: str) -> str:
-    # Tokens are long random strings: a fast hash is enough, and lets us look them up by hash.
-    return hashlib.sha256(token.encode()).hexdigest()
+SESSION_TTL = timedelta(days=14)
+"""Lifetime of a web session (the cookie's token); signing in again starts a new one."""
+CHALLENGE_TTL = timedelta(minutes=5)
+"""Time between the password and the two-factor code of one sign-in."""
+TOUCH_EVERY = timedelta(minutes=1)
+"""``last_used_at`` of personal and session tokens is written at most this often."""
 
 
 class UserService:
     def __init__(
-        self, store: TreeStore, hasher: PasswordHasher, clock: Clock, token_ttl: timedelta
+        self,
+        store: TreeStore,
+        hasher: PasswordHasher,
+        clock: Clock,
+        token_ttl: timedelta,
+        mailer: Mailer | None = None,
+        base_url: str = "http://127.0.0.1:8000",
     ) -> None:
         self.store = store
         self.hasher = hasher
         self.clock = clock
         self.token_ttl = token_ttl
         self.limits = RateLimiter(store, clock)
+        self.outbox = Outbox(mailer or NoMailer())
+        self.account = AccountService(store, hasher, clock, self.limits, self.outbox, base_url)
+        self.twofactor = TwoFactorService(store, hasher, clock, self.limits)
+        self.tokens = TokenService(store, clock, self.limits)
         self._dummy_hash = hasher.hash(secrets.token_urlsafe(16))
 
     def create(
@@ -72,12 +80,8 @@ class UserService:
         is_admin: bool = False,
         accepted_terms: str | None = None,
     ) -> dict[str, Any]:
-        email = email.strip().lower()
-        if not EMAIL.match(email):
-            raise ValidationFailed(f"'{email}' is not an email address.")
-        problem = password_problem(password, hints=_hints(email))
-        if problem:
-            raise ValidationFailed(problem, errors=[{"field": "password", "message": problem}])
+        email = normalise_email(email)
+        check_password_policy(password, email)
         with self.store.write() as tx:
             if tx.user_by_email(email) is not None:
                 raise Conflict(f"There is already a user with the email {email}.")
@@ -97,7 +101,8 @@ class UserService:
     def register(
         self, email: str, password: str, accept_terms: bool, client: str
     ) -> dict[str, Any]:
-        """Self-service sign-up from the API (the command line uses ``create``)."""
+        """Self-service sign-up from the API (the command line uses ``create``); mails a link
+        to confirm the address."""
         self.limits.hit(f"register:ip:{client}", REGISTER_PER_IP, "sign-ups from your address")
         if not accept_terms:
             raise ValidationFailed(
@@ -105,24 +110,108 @@ class UserService:
                 f"(version {TERMS_VERSION}).",
                 errors=[{"field": "accept_terms", "message": "must be true"}],
             )
-        return self.create(email, password, accepted_terms=TERMS_VERSION)
+        made = self.create(email, password, accepted_terms=TERMS_VERSION)
+        self.account.send_verification(uuid.UUID(made["id"]), made["email"])
+        return {**made, "email_verified": False}
 
-    def login(self, email: str, password: str, client: str) -> dict[str, Any]:
-        """Email and password for an access token and a refresh token (a new token family)."""
+    def set_admin(self, email: str, is_admin: bool) -> dict[str, Any]:
+        """For the command line: makes a user a site admin, or not."""
+        with self.store.write() as tx:
+            user = tx.user_by_email(email.strip().lower())
+            if user is None:
+                raise ValidationFailed(f"There is no user with the email {email}.")
+            tx.update_user(user["id"], {"is_admin": is_admin})
+            security_event(
+                tx,
+                "admin.promote" if is_admin else "admin.demote",
+                user["id"],
+                by_owner=False,
+                ip="cli",
+            )
+        return {"id": str(user["id"]), "email": user["email"], "is_admin": is_admin}
+
+    # -- signing in ---------------------------------------------------------------------------
+    def login(self, email: str, password: str, client: str, *, web: bool = False) -> dict[str, Any]:
+        """Email and password for an access token and a refresh token (a new token family), or
+        for a web session; with two-factor on, for a challenge that ``login_2fa`` completes."""
         email = email.strip().lower()
-        account, address = f"login-fail:acct:{email}", f"login-fail:ip:{client}"
         self.limits.hit(f"login:ip:{client}", LOGIN_PER_IP, "sign-in attempts from your address")
-        self.limits.refuse_if_blocked([account, address])
+        self.limits.refuse_sign_in_if_blocked(email, client)
         with self.store.read() as tx:
             user = tx.user_by_email(email)
         stored = user["password_hash"] if user else self._dummy_hash
         # Verify even when there is no such user, so timing does not tell which emails exist.
         if not self.hasher.verify(stored, password) or user is None:
-            self.limits.failed(account, FREE_ACCOUNT_FAILURES)
-            self.limits.failed(address, FREE_IP_FAILURES)
+            self._failed(user["id"] if user else None, email, client, "password")
             raise AuthenticationRequired("Wrong email or password.")
-        self.limits.clear(account)
-        return self._session(user["id"], uuid.uuid4())
+        if user["totp_enabled_at"] is not None:
+            now = self.clock.now()
+            with self.store.write() as tx:
+                challenge = issue_one_time(
+                    tx, user["id"], "mfa_challenge", now, CHALLENGE_TTL, replace=False
+                )
+            return {
+                "mfa_required": True,
+                "challenge": challenge,
+                "expires_in": int(CHALLENGE_TTL.total_seconds()),
+            }
+        self.limits.clear_sign_in(email)
+        return self._signed_in(user, client, web)
+
+    def login_2fa(
+        self, challenge: str, code: str, client: str, *, web: bool = False
+    ) -> dict[str, Any]:
+        """The second step: the challenge of the password step and a TOTP or recovery code."""
+        self.limits.hit(f"login:ip:{client}", LOGIN_PER_IP, "sign-in attempts from your address")
+        expired = AuthenticationRequired(
+            "This sign-in has expired or is unknown: sign in again with your password."
+        )
+        with self.store.read() as tx:
+            row = tx.one_time_by_hash(hash_token(challenge))
+            user = tx.user_by_id(row["user_id"]) if row else None
+        if row is None or user is None or row["purpose"] != "mfa_challenge":
+            raise expired
+        self.limits.refuse_sign_in_if_blocked(user["email"], client)
+        now = self.clock.now()
+        with self.store.write() as tx:
+            # Read again under the write lock: two codes sent at once must not both sign in.
+            row = tx.one_time_by_hash(hash_token(challenge))
+            user = tx.user_by_id(user["id"], lock=True)
+            if (
+                row is None
+                or user is None
+                or row["used_at"] is not None
+                or aware(row["expires_at"]) <= now
+                or user["totp_enabled_at"] is None
+            ):
+                raise expired
+            right = check_second_factor(tx, user, code, now)
+            if right:
+                tx.use_one_time(row["id"], now)
+                if not is_totp_code(code.strip().replace(" ", "")):
+                    left = tx.recovery_codes_left(user["id"])
+                    security_event(
+                        tx, "recovery_code_used", user["id"], ip=client, detail={"left": left}
+                    )
+        if not right:
+            self._failed(user["id"], user["email"], client, "second factor")
+            raise AuthenticationRequired("Wrong code.")
+        self.limits.clear_sign_in(user["email"])
+        return self._signed_in(user, client, web)
+
+    def _failed(self, user_id: uuid.UUID | None, email: str, client: str, what: str) -> None:
+        locked = self.limits.failed_sign_in(email, client)
+        with self.store.write() as tx:
+            detail = {"wrong": what}
+            security_event(tx, "sign_in_failed", user_id, by_owner=False, ip=client, detail=detail)
+            if locked is not None and user_id is not None:
+                until = {"until": locked.isoformat()}
+                security_event(tx, "locked", user_id, by_owner=False, ip=client, detail=until)
+
+    def _signed_in(self, user: Row, client: str, web: bool) -> dict[str, Any]:
+        if web:
+            return self._web_session(user["id"], client)
+        return self._session(user["id"], uuid.uuid4(), client)
 
     def issue_token(self, email: str, password: str, client: str = "cli") -> dict[str, Any]:
         """``POST /auth/token``: the same as signing in."""
@@ -139,10 +228,11 @@ class UserService:
             if row["used_at"] is not None and row["revoked_at"] is None:
                 # Someone replayed a token that was already exchanged: end that sign-in.
                 tx.revoke_family(row["family_id"], now)
+                security_event(tx, "refresh_token_reused", row["user_id"], ip=client)
                 revoked = True
             else:
                 revoked = False
-                if row["revoked_at"] is not None or _aware(row["expires_at"]) <= now:
+                if row["revoked_at"] is not None or aware(row["expires_at"]) <= now:
                     raise AuthenticationRequired("The refresh token has expired: sign in again.")
                 tx.mark_refresh_used(row["id"], now)
         if revoked:
@@ -164,18 +254,28 @@ class UserService:
                 raise ValidationFailed("Nothing to sign out of: send the refresh token.")
             tx.revoke_family(family, now)
 
-    def logout_everywhere(self, actor: Actor) -> None:
+    def logout_everywhere(self, actor: Actor, client: str = "") -> None:
+        """Ends every sign-in (API, web, command line); personal access tokens stay until they
+        are revoked one by one (or a password reset ends them)."""
         if actor.user_id is None:
             raise AuthenticationRequired("Sign in first.")
         with self.store.write() as tx:
-            tx.revoke_user_tokens(actor.user_id, self.clock.now())
+            tx.revoke_user_tokens(actor.user_id, self.clock.now(), personal=False)
+            security_event(tx, "signed_out_everywhere", actor.user_id, ip=client)
 
-    def _session(self, user_id: uuid.UUID, family_id: uuid.UUID) -> dict[str, Any]:
+    def _session(
+        self, user_id: uuid.UUID, family_id: uuid.UUID, client: str | None = None
+    ) -> dict[str, Any]:
+        """Tokens for a sign-in (``client`` given) or a refresh (the same family)."""
         access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(48)
         now = self.clock.now()
         with self.store.write() as tx:
-            tx.insert_token(user_id, hash_token(access), now + ACCESS_TTL, family_id)
+            tx.insert_token(
+                user_id, hash_token(access), now + ACCESS_TTL, family_id, created_at=now
+            )
             tx.insert_refresh(user_id, family_id, hash_token(refresh), now + REFRESH_TTL)
+            if client is not None:
+                security_event(tx, "signed_in", user_id, ip=client, detail={"via": "api"})
         return {
             "access_token": access,
             "token_type": "bearer",
@@ -184,6 +284,33 @@ class UserService:
             "refresh_expires_in": int(REFRESH_TTL.total_seconds()),
         }
 
+    # -- the web app's session cookie ---------------------------------------------------------
+    def _web_session(self, user_id: uuid.UUID, client: str) -> dict[str, Any]:
+        token = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        with self.store.write() as tx:
+            tx.insert_token(
+                user_id, hash_token(token), now + SESSION_TTL, kind="session", created_at=now
+            )
+            security_event(tx, "signed_in", user_id, ip=client, detail={"via": "web"})
+        return {"session": token, "expires_in": int(SESSION_TTL.total_seconds())}
+
+    def end_web_session(self, token: str) -> None:
+        with self.store.write() as tx:
+            tx.delete_token_by_hash(hash_token(token))
+
+    def actor_for_session(self, token: str | None) -> Actor:
+        """The signed-in user of a web session cookie; anonymous if it is unknown or expired
+        (the page is then shown signed out rather than refused)."""
+        if not token:
+            return ANONYMOUS
+        with self.store.read() as tx:
+            row = tx.token_by_hash(hash_token(token), self.clock.now())
+        if row is None or _kind(row) != "session":
+            return ANONYMOUS
+        return self._actor(row)
+
+    # -- bearer tokens ------------------------------------------------------------------------
     def token_for_email(self, email: str) -> dict[str, Any]:
         """For the command line, which already holds the database: no password asked."""
         with self.store.read() as tx:
@@ -206,9 +333,30 @@ class UserService:
         if not token:
             return ANONYMOUS
         with self.store.read() as tx:
-            user = tx.user_by_token(hash_token(token), self.clock.now())
-        if user is None:
+            row = tx.token_by_hash(hash_token(token), self.clock.now())
+        # A session token lives in an HttpOnly cookie; as a bearer token it was lifted from one.
+        if row is None or _kind(row) == "session":
             raise AuthenticationRequired(
                 "The bearer token is unknown or has expired: ask for a new one."
             )
-        return Actor(user_id=user["id"], is_admin=bool(user["is_admin"]), email=user["email"])
+        return self._actor(row)
+
+    def _actor(self, row: Row) -> Actor:
+        kind = _kind(row)
+        if kind in ("personal", "session"):
+            now = self.clock.now()
+            last = row["token_last_used_at"]
+            if last is None or now - aware(last) >= TOUCH_EVERY:
+                with self.store.write() as tx:
+                    tx.touch_token(row["token_id"], now)
+        scopes = None
+        if kind == "personal":
+            # An empty scope list (not made by this API) means everything the user may do.
+            scopes = frozenset(row["token_scopes"].split() or SCOPES)
+        is_admin = bool(row["is_admin"]) and (scopes is None or "admin" in scopes)
+        return Actor(user_id=row["id"], is_admin=is_admin, email=row["email"], scopes=scopes)
+
+
+def _kind(row: Row) -> str:
+    """'access', 'personal' or 'session': the kind of the token a row was found by."""
+    return str(row["token_kind"])

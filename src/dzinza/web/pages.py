@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from dzinza.api.http import platform_of as platform
 from dzinza.domain.errors import DzinzaError
-from dzinza.services.common import ANONYMOUS
+from dzinza.web.auth_pages import web_actor
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -27,7 +27,7 @@ def _error(request: Request, exc: DzinzaError) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    trees = platform(request).trees.list(ANONYMOUS, limit=100)
+    trees = platform(request).trees.list(web_actor(request), limit=100)
     return templates.TemplateResponse(request, "home.html", {"trees": trees.items})
 
 
@@ -38,10 +38,10 @@ def tree_people(
     name: Annotated[str | None, Query(max_length=200)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
-    p = platform(request)
+    p, actor = platform(request), web_actor(request)
     try:
-        tree = p.trees.get(ANONYMOUS, tree_id)
-        page = p.people.list(ANONYMOUS, tree_id, name=name, cursor=cursor, limit=100)
+        tree = p.trees.get(actor, tree_id)
+        page = p.people.list(actor, tree_id, name=name, cursor=cursor, limit=100)
     except DzinzaError as exc:
         return _error(request, exc)
     return templates.TemplateResponse(
@@ -53,10 +53,10 @@ def tree_people(
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
 def person_page(request: Request, person_id: uuid.UUID) -> Response:
-    p = platform(request)
+    p, actor = platform(request), web_actor(request)
     try:
-        person = p.people.get(ANONYMOUS, person_id)
-        tree = p.trees.get(ANONYMOUS, uuid.UUID(person["tree_id"]))
+        person = p.people.get(actor, person_id)
+        tree = p.trees.get(actor, uuid.UUID(person["tree_id"]))
     except DzinzaError as exc:
         return _error(request, exc)
     return templates.TemplateResponse(
