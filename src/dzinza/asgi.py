@@ -4,5 +4,7 @@ from __future__ import annotations
 
 from dzinza import bootstrap
 from dzinza.api.app import create_app
+from dzinza.settings import Settings
 
-app = create_app(bootstrap.build())
+_settings = Settings()
+app = create_app(bootstrap.build(_settings), trusted_proxies=_settings.trusted_proxies)

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 24
     """Lifetime of the bearer tokens that ``POST /api/v1/auth/token`` hands out."""
     sql_echo: bool = False
+    trusted_proxies: str = "127.0.0.1"
+    """Comma-separated addresses or networks (CIDR) of the proxies in front of Dzinza whose
+    X-Forwarded-For/-Proto headers are believed; "*" believes anyone (only behind a proxy that
+    overwrites them)."""
     password_hashing: Literal["standard", "fast-for-tests-only"] = "standard"  # noqa: S105
     """argon2id at RFC 9106's cost; the fast profile (1 pass, 1 MiB) is for test suites only."""
     smtp_url: str | None = None
