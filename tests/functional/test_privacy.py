@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from dzinza.adapters.sql import tables as t
 from dzinza.services.platform import Platform
-from tests.conftest import Api, make_user
+from tests.conftest import Api, add_member
 
 SECRETS = (
     "Zebulon",
@@ -49,19 +48,6 @@ def _family(api: Api, tree: str, a: str | None, b: str | None, kids: list[str]) 
     if b:
         body["partner2_id"] = b
     return dict(api.post(f"/trees/{tree}/families", body))
-
-
-def add_member(platform: Platform, tree_id: str, email: str, role: str, **branch: Any) -> Api:
-    """A member added straight into the store (the members API has its own tests)."""
-    token = make_user(platform, email)
-    user = platform.users.actor_for_token(token)
-    with platform.store.write() as tx:
-        tx.conn.execute(  # type: ignore[attr-defined]
-            t.tree_members.insert().values(
-                tree_id=uuid.UUID(tree_id), user_id=user.user_id, role=role, **branch
-            )
-        )
-    return token  # type: ignore[return-value]
 
 
 @pytest.fixture
