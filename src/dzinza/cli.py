@@ -4,7 +4,9 @@ the services and prints what they return; every error a user can cause is a mess
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -12,6 +14,8 @@ from rich.console import Console
 
 from dzinza import bootstrap
 from dzinza.domain.errors import DzinzaError
+from dzinza.services import audit
+from dzinza.services.common import SYSTEM
 from dzinza.services.demo import load_demo
 from dzinza.settings import Settings
 
@@ -57,7 +61,15 @@ def serve(
     out.print(
         f"Dzinza on [bold]http://{h}:{p}/[/bold] (API docs at /api/docs) using {_where(settings)}"
     )
-    uvicorn.run("dzinza.asgi:app", host=h, port=p, workers=workers, log_level="info")
+    # The app reads forwarded headers itself, from trusted proxies only (DZINZA_TRUSTED_PROXIES).
+    uvicorn.run(
+        "dzinza.asgi:app",
+        host=h,
+        port=p,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 def _where(settings: Settings) -> str:
@@ -136,3 +148,134 @@ def user_token(email: str) -> None:
     finally:
         platform.close()
     print(tok["access_token"])
+
+
+def _set_admin(email: str, is_admin: bool) -> None:
+    platform = bootstrap.build()
+    try:
+        made = _run(lambda: platform.users.set_admin(email, is_admin))
+    finally:
+        platform.close()
+    out.print(f"{made['email']} is {'now' if is_admin else 'no longer'} a site admin.")
+
+
+@user.command("promote")
+def user_promote(email: str) -> None:
+    """Make a user a site admin."""
+    _set_admin(email, True)
+
+
+@user.command("demote")
+def user_demote(email: str) -> None:
+    """Take a user's site-admin rights away (their tokens lose them at once)."""
+    _set_admin(email, False)
+
+
+# -- data protection (GDPR) ---------------------------------------------------------------------
+account_cli = typer.Typer(help="A user's account: the export of their data.", no_args_is_help=True)
+gdpr_cli = typer.Typer(help="Data protection: erasing deleted accounts.", no_args_is_help=True)
+app.add_typer(account_cli, name="account")
+app.add_typer(gdpr_cli, name="gdpr")
+
+
+@account_cli.command("export")
+def account_export(
+    email: str,
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the ZIP archive")],
+) -> None:
+    """Write everything Dzinza keeps about a user, and the trees they own, to a ZIP archive."""
+    platform = bootstrap.build()
+    try:
+        made = _run(lambda: platform.gdpr.export_to_file(email, out_file))
+    finally:
+        platform.close()
+    out.print(f"Wrote {made['path']}: {made['trees']} owned tree(s), {made['changes']} change(s).")
+
+
+@gdpr_cli.command("purge")
+def gdpr_purge() -> None:
+    """Erase the accounts whose deletion grace period has ended (run it daily)."""
+    platform = bootstrap.build()
+    try:
+        done = _run(platform.gdpr.purge)
+    finally:
+        platform.close()
+    for account in done:
+        trees = ", ".join(f"{t['tree_id']} {t['outcome']}" for t in account["trees"]) or "no trees"
+        out.print(f"Erased account {account['user_id']} ({trees}).")
+    out.print(f"{len(done)} account(s) erased.")
+
+
+# -- audit log ----------------------------------------------------------------------------------
+audit_cli = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(audit_cli, name="audit")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Walk the audit log's hash chain; exit 1 at the first entry that does not hold."""
+    platform = bootstrap.build()
+    try:
+        verdict = _run(lambda: audit.verify(platform.store))
+    finally:
+        platform.close()
+    if not verdict.intact:
+        err.print(f"[red]audit log broken at entry {verdict.bad_seq}:[/red] {verdict.problem}")
+        raise typer.Exit(1)
+    out.print(f"Audit log intact: {verdict.entries} entries, head {verdict.head}.")
+
+
+@audit_cli.command("show")
+def audit_show(
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many entries, newest first")] = 20,
+) -> None:
+    """Print the newest entries of the audit log."""
+    platform = bootstrap.build()
+    try:
+        page = _run(lambda: audit.AuditService(platform.store).page(SYSTEM, limit=limit))
+    finally:
+        platform.close()
+    for e in page.items:
+        target = f"{e['target_type']}:{e['target_id']}" if e["target_id"] else e["target_type"]
+        print(
+            f"{e['seq']:>6}  {e['created_at']}  {e['action']:<24} actor={e['actor_id'] or '-'} "
+            f"tree={e['tree_id'] or '-'} {target or '-'} ip={e['ip'] or '-'}"
+        )
+
+
+# -- tree members -------------------------------------------------------------------------------
+tree_cli = typer.Typer(help="Trees: their members.", no_args_is_help=True)
+app.add_typer(tree_cli, name="tree")
+
+
+@tree_cli.command("members")
+def tree_members(tree_id: uuid.UUID) -> None:
+    """List the owner and members of a tree."""
+    platform = bootstrap.build()
+    try:
+        items, cursor = [], None
+        while True:
+            page = _run(lambda: platform.members.list(SYSTEM, tree_id, cursor=cursor, limit=500))
+            items += page.items
+            if not (cursor := page.next_cursor):
+                break
+    finally:
+        platform.close()
+    for m in items:
+        limit = f"  branch {m['branch_steps']} around {m['person_id']}" if m["branch_steps"] else ""
+        print(f"{m['role']:<12} {m['email'] or m['user_id']}{limit}")
+
+
+@tree_cli.command("add-member")
+def tree_add_member(
+    tree_id: uuid.UUID,
+    email: str,
+    role: Annotated[str, typer.Argument(help="viewer, contributor, editor or manager")],
+) -> None:
+    """Make an existing account a member of a tree, without an invitation."""
+    platform = bootstrap.build()
+    try:
+        made = _run(lambda: platform.members.add(SYSTEM, tree_id, email, role, ip="cli"))
+    finally:
+        platform.close()
+    out.print(f"{made['email']} joined tree {tree_id} as {made['role']}.")

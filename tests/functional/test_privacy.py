@@ -332,3 +332,22 @@ def test_a_recorded_death_reveals_and_deleting_it_hides_again(owner: Api, anonym
     assert anonymous.get(f"/people/{p['id']}")["display_name"] == "Toggle Person"
     owner.delete(f"/events/{death['id']}")
     assert anonymous.get(f"/people/{p['id']}")["display_name"] == "Private"
+
+
+def test_branch_member_whose_person_is_deleted_sees_what_a_guest_sees(
+    client: TestClient, platform: Platform, owner: Api, family_tree: dict[str, Any]
+) -> None:
+    f = family_tree
+    token = add_member(
+        platform,
+        f["tree"],
+        "orphaned@example.org",
+        "viewer",
+        person_id=uuid.UUID(f["wife"]),
+        branch_steps=2,
+    )
+    cousin = Api(client, token)
+    assert cousin.get(f"/people/{f['zeb']}")["display_name"] == "Zebulon Secretname"
+    owner.delete(f"/people/{f['wife']}")
+    assert cousin.get(f"/people/{f['zeb']}")["display_name"] == "Private"
+    assert cousin.get(f"/people/{f['grandpa']}")["display_name"] == "Oldfather Publicus"

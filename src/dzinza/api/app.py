@@ -5,18 +5,33 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import dzinza
-from dzinza.api import auth, families, people, records, trees
+from dzinza.api import (
+    account,
+    account_data,
+    auth,
+    families,
+    history,
+    members,
+    people,
+    records,
+    trees,
+)
 from dzinza.api.http import on_dzinza_error, on_http_error, on_unexpected, on_validation_error
 from dzinza.domain.errors import DzinzaError
 from dzinza.services.platform import Platform
-from dzinza.web import pages
+from dzinza.web import auth_pages, pages
 
 API = "/api/v1"
 
 
-def create_app(platform: Platform) -> FastAPI:
+def create_app(platform: Platform, *, trusted_proxies: str = "127.0.0.1") -> FastAPI:
+    """The application. ``trusted_proxies``: comma-separated addresses or networks whose
+    X-Forwarded-For and X-Forwarded-Proto are believed (the load balancer in front of the pods);
+    from anyone else those headers are ignored, so that a client cannot pick the address its
+    sign-in back-off is counted against, nor claim to be on TLS."""
     app = FastAPI(
         title="Dzinza API",
         version=dzinza.__version__,
@@ -26,14 +41,18 @@ def create_app(platform: Platform) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
-    for module in (trees, people, families, records, auth):
+    for module in (trees, members, people, families, records, auth, account, history):
         app.include_router(module.router, prefix=API)
     app.include_router(families.events, prefix=API)
+    app.include_router(account_data.router, prefix=API)
     app.include_router(pages.router)
+    app.include_router(auth_pages.router)
     app.add_exception_handler(DzinzaError, on_dzinza_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)
+    app.add_middleware(history.ChangeNoteMiddleware)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
 
     @app.get(f"{API}/health", tags=["health"], summary="Liveness: the process answers")
     def health() -> dict[str, str]:

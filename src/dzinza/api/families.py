@@ -68,11 +68,15 @@ def delete_family(
 
 @router.post("/families/{family_id}/children", status_code=201, summary="Add a child to a family")
 def add_child(
-    request: Request, family_id: uuid.UUID, body: ChildIn, p: PlatformDep, a: ActorDep
+    request: Request,
+    family_id: uuid.UUID,
+    body: ChildIn,
+    p: PlatformDep,
+    a: ActorDep,
+    if_match: IfMatch = None,
 ) -> Response:
-    return respond(
-        request, p.families.add_child(a, family_id, body.child_id, body.pedigree.value), 201
-    )
+    added = p.families.add_child(a, family_id, body.child_id, body.pedigree.value, if_match)
+    return respond(request, added, 201)
 
 
 @router.patch("/families/{family_id}/children/{child_id}", summary="Change a child's pedigree")
@@ -83,15 +87,22 @@ def set_pedigree(
     body: PedigreeIn,
     p: PlatformDep,
     a: ActorDep,
+    if_match: IfMatch = None,
 ) -> Response:
-    return respond(request, p.families.set_pedigree(a, family_id, child_id, body.pedigree.value))
+    changed = p.families.set_pedigree(a, family_id, child_id, body.pedigree.value, if_match)
+    return respond(request, changed)
 
 
 @router.delete("/families/{family_id}/children/{child_id}", summary="Remove a child from a family")
 def remove_child(
-    request: Request, family_id: uuid.UUID, child_id: uuid.UUID, p: PlatformDep, a: ActorDep
+    request: Request,
+    family_id: uuid.UUID,
+    child_id: uuid.UUID,
+    p: PlatformDep,
+    a: ActorDep,
+    if_match: IfMatch = None,
 ) -> Response:
-    return respond(request, p.families.remove_child(a, family_id, child_id))
+    return respond(request, p.families.remove_child(a, family_id, child_id, if_match))
 
 
 @events.post(

@@ -103,9 +103,14 @@ def _add_routes(
         f"/{plural}/{{record_id}}/links", status_code=201, tags=tags, name=f"link_{plural}"
     )
     def link(
-        request: Request, record_id: uuid.UUID, body: s.Target, p: PlatformDep, a: ActorDep
+        request: Request,
+        record_id: uuid.UUID,
+        body: s.Target,
+        p: PlatformDep,
+        a: ActorDep,
+        if_match: IfMatch = None,
     ) -> Response:
-        return respond(request, service(p).link(a, record_id, body.model_dump()), 201)
+        return respond(request, service(p).link(a, record_id, body.model_dump(), if_match), 201)
 
     @router.delete(
         f"/{plural}/{{record_id}}/links/{{target_type}}/{{target_id}}",
@@ -119,8 +124,9 @@ def _add_routes(
         target_id: uuid.UUID,
         p: PlatformDep,
         a: ActorDep,
+        if_match: IfMatch = None,
     ) -> Response:
-        service(p).unlink(a, record_id, target_type.value, target_id)
+        service(p).unlink(a, record_id, target_type.value, target_id, if_match)
         return no_content()
 
 

@@ -14,9 +14,9 @@ from dzinza.domain.vocabulary import (
     NameType,
     Pedigree,
     RecordKind,
+    Restriction,
     Sex,
     UnionType,
-    Restriction,
     Visibility,
 )
 

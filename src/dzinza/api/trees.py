@@ -17,7 +17,10 @@ Cursor = Annotated[
 ]
 
 
-@router.get("/trees", summary="Trees you can see: public ones, and your own")
+@router.get(
+    "/trees",
+    summary="Trees you can see (public, members-only when signed in, yours), with my_role",
+)
 def list_trees(
     request: Request,
     p: PlatformDep,
@@ -39,7 +42,7 @@ def get_tree(request: Request, tree_id: uuid.UUID, p: PlatformDep, a: ActorDep) 
     return respond(request, p.trees.get(a, tree_id))
 
 
-@router.patch("/trees/{tree_id}")
+@router.patch("/trees/{tree_id}", summary="Rename, describe or change visibility (managers)")
 def update_tree(
     request: Request,
     tree_id: uuid.UUID,
@@ -51,7 +54,9 @@ def update_tree(
     return respond(request, p.trees.update(a, tree_id, changes(body), if_match))
 
 
-@router.delete("/trees/{tree_id}", status_code=204, summary="Delete a tree and everything in it")
+@router.delete(
+    "/trees/{tree_id}", status_code=204, summary="Delete a tree and everything in it (owner)"
+)
 def delete_tree(
     tree_id: uuid.UUID, p: PlatformDep, a: ActorDep, if_match: IfMatch = None
 ) -> Response:

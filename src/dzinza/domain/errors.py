@@ -30,6 +30,13 @@ class Conflict(DzinzaError):
     title = "Conflict"
 
 
+class Gone(DzinzaError):
+    """Something that existed and can no longer be used (an expired or answered invitation)."""
+
+    status = 410
+    title = "Gone"
+
+
 class PreconditionFailed(DzinzaError):
     status = 412
     title = "Precondition failed"

@@ -77,6 +77,10 @@ class Access:
         branch_root = branch_steps = None
         if level is ViewerLevel.MEMBER and self.member and self.member["branch_steps"] is not None:
             branch_root, branch_steps = self.member["person_id"], self.member["branch_steps"]
+            if branch_root is None:
+                # Their person was deleted: with no branch left to see, they see what a guest
+                # sees, never the whole tree.
+                level, branch_steps = ViewerLevel.GUEST, None
         return Viewer(level, living_cutoff(today), branch_root, branch_steps)
 
     def may_change(self, row: Row, kind: str) -> bool:

@@ -212,10 +212,16 @@ class FamilyService:
             tx.refresh_evidence(before)
 
     def add_child(
-        self, actor: Actor, family_id: uuid.UUID, child_id: uuid.UUID, pedigree: str
+        self,
+        actor: Actor,
+        family_id: uuid.UUID,
+        child_id: uuid.UUID,
+        pedigree: str,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         with self.store.write() as tx:
-            _, tree = record_for(tx, "family", family_id, actor, write=True)
+            current, tree = record_for(tx, "family", family_id, actor, write=True)
+            check_if_match(if_match, self.view(tx, current))
             self._add_child(tx, tree["id"], family_id, child_id, pedigree)
             tx.refresh_evidence(tx.family_people([family_id]))
             tx.touch("family", family_id)
@@ -224,10 +230,16 @@ class FamilyService:
             return self.view(tx, fam)
 
     def set_pedigree(
-        self, actor: Actor, family_id: uuid.UUID, child_id: uuid.UUID, pedigree: str
+        self,
+        actor: Actor,
+        family_id: uuid.UUID,
+        child_id: uuid.UUID,
+        pedigree: str,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         with self.store.write() as tx:
-            record_for(tx, "family", family_id, actor, write=True)
+            current, _ = record_for(tx, "family", family_id, actor, write=True)
+            check_if_match(if_match, self.view(tx, current))
             if not tx.set_child_pedigree(family_id, child_id, pedigree):
                 raise NotFound("That person is not a child of this family.")
             tx.touch("family", family_id)
@@ -236,10 +248,15 @@ class FamilyService:
             return self.view(tx, fam)
 
     def remove_child(
-        self, actor: Actor, family_id: uuid.UUID, child_id: uuid.UUID
+        self,
+        actor: Actor,
+        family_id: uuid.UUID,
+        child_id: uuid.UUID,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         with self.store.write() as tx:
-            record_for(tx, "family", family_id, actor, write=True)
+            current, _ = record_for(tx, "family", family_id, actor, write=True)
+            check_if_match(if_match, self.view(tx, current))
             if not tx.remove_child(family_id, child_id):
                 raise NotFound("That person is not a child of this family.")
             tx.refresh_evidence(tx.family_people([family_id]) | {child_id})

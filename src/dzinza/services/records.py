@@ -227,18 +227,33 @@ class RecordService:
             tx.delete_links_to([(self.kind.name, record_id)])
             tx.delete(self.kind.name, record_id)
 
-    def link(self, actor: Actor, record_id: uuid.UUID, target: Mapping[str, Any]) -> dict[str, Any]:
+    def link(
+        self,
+        actor: Actor,
+        record_id: uuid.UUID,
+        target: Mapping[str, Any],
+        if_match: str | None = None,
+    ) -> dict[str, Any]:
         with self.store.write() as tx:
             row, tree = record_for(tx, self.kind.name, record_id, actor, write=True)
+            check_if_match(if_match, self.view(tx, row))
             self._link(tx, tree["id"], record_id, target)
             tx.touch(self.kind.name, record_id)
-            return self.view(tx, row)
+            fresh = tx.get(self.kind.name, record_id)  # the new version, for the ETag
+            assert fresh is not None
+            return self.view(tx, fresh)
 
     def unlink(
-        self, actor: Actor, record_id: uuid.UUID, target_type: str, target_id: uuid.UUID
+        self,
+        actor: Actor,
+        record_id: uuid.UUID,
+        target_type: str,
+        target_id: uuid.UUID,
+        if_match: str | None = None,
     ) -> None:
         with self.store.write() as tx:
-            record_for(tx, self.kind.name, record_id, actor, write=True)
+            row, _ = record_for(tx, self.kind.name, record_id, actor, write=True)
+            check_if_match(if_match, self.view(tx, row))
             if self.kind.linkable is None or not tx.unlink(
                 self.kind.linkable, record_id, target_type, target_id
             ):

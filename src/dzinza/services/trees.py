@@ -1,4 +1,10 @@
-"""Trees: the unit of ownership and visibility. Everything else lives inside one."""
+"""Trees: the unit of ownership and visibility. Everything else lives inside one.
+
+Reading a tree needs read access; changing its name, description or visibility needs a manager;
+deleting it, its owner (members and the hand-over are in ``services/members.py``). Every view
+of a tree carries the caller's role in it (``my_role``: null for a guest or a site admin who is
+not a member), so a client knows what to offer without asking again.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from dzinza.domain.errors import AuthenticationRequired, ValidationFailed
+from dzinza.domain.vocabulary import Role
 from dzinza.ports import Row, StoreSession, TreeStore
-from dzinza.services import views
-from dzinza.services.access import tree_for
+from dzinza.services import audit, views
+from dzinza.services.access import Need, tree_access
 from dzinza.services.common import (
     Actor,
     Page,
@@ -22,8 +29,8 @@ from dzinza.services.common import (
 TREE_SORTS = {"name": ("name", "id"), "created": ("created_at", "id")}
 
 
-def tree_view(row: Row) -> dict[str, Any]:
-    return views.plain(row)
+def tree_view(row: Row, my_role: str | None) -> dict[str, Any]:
+    return views.plain(row) | {"my_role": my_role}
 
 
 class TreeService:
@@ -42,11 +49,16 @@ class TreeService:
         spec = sort_spec(sort, TREE_SORTS, cursor)
         with self.store.read() as tx:
             rows = tx.list_trees(actor.user_id, actor.is_admin, spec, n + 1)
-        return make_page(rows, n, sort, spec, [tree_view(r) for r in rows])
+            roles: dict[uuid.UUID, str] = {}
+            if actor.user_id is not None:
+                roles = tx.roles_in(actor.user_id, [r["id"] for r in rows])
+        items = [tree_view(r, _role_in(r, actor, roles)) for r in rows]
+        return make_page(rows, n, sort, spec, items)
 
     def get(self, actor: Actor, tree_id: uuid.UUID) -> dict[str, Any]:
         with self.store.read() as tx:
-            return tree_view(tree_for(tx, tree_id, actor))
+            access = tree_access(tx, tree_id, actor)
+            return tree_view(access.tree, _my_role(access.role))
 
     def create(self, actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
         if actor.anonymous:
@@ -55,7 +67,7 @@ class TreeService:
             tree_id = self.insert(tx, actor, data)
             row = tx.get("tree", tree_id)
             assert row is not None
-            return tree_view(row)
+            return tree_view(row, "owner" if row["owner_id"] == actor.user_id else None)
 
     @staticmethod
     def insert(tx: StoreSession, actor: Actor, data: Mapping[str, Any]) -> uuid.UUID:
@@ -78,8 +90,9 @@ class TreeService:
         self, actor: Actor, tree_id: uuid.UUID, data: Mapping[str, Any], if_match: str | None
     ) -> dict[str, Any]:
         with self.store.write() as tx:
-            tree = tree_for(tx, tree_id, actor, write=True)
-            check_if_match(if_match, tree_view(tree))
+            access = tree_access(tx, tree_id, actor, Need.MANAGE)
+            role = _my_role(access.role)
+            check_if_match(if_match, tree_view(access.tree, role))
             values: dict[str, Any] = {}
             if "name" in data:
                 name = str(data["name"] or "").strip()
@@ -90,13 +103,31 @@ class TreeService:
                 values["description"] = data["description"] or ""
             if "visibility" in data and data["visibility"] is not None:
                 values["visibility"] = str(data["visibility"])
+                was, now = access.tree["visibility"], values["visibility"]
+                if now != was:
+                    detail = {"from": was, "to": now}
+                    audit.tree_action(
+                        tx, actor.user_id, audit.Action.TREE_VISIBILITY, tree_id, detail
+                    )
             tx.update("tree", tree_id, values)
             row = tx.get("tree", tree_id)
             assert row is not None
-            return tree_view(row)
+            return tree_view(row, role)
 
     def delete(self, actor: Actor, tree_id: uuid.UUID, if_match: str | None) -> None:
         with self.store.write() as tx:
-            tree = tree_for(tx, tree_id, actor, write=True)
-            check_if_match(if_match, tree_view(tree))
+            access = tree_access(tx, tree_id, actor, Need.OWN)
+            check_if_match(if_match, tree_view(access.tree, _my_role(access.role)))
+            detail = {"name": access.tree["name"]}
+            audit.tree_action(tx, actor.user_id, audit.Action.TREE_DELETE, tree_id, detail)
             tx.delete("tree", tree_id)  # every record of the tree cascades with it
+
+
+def _my_role(role: Role | None) -> str | None:
+    return role.value if role is not None else None
+
+
+def _role_in(tree: Row, actor: Actor, member_roles: Mapping[uuid.UUID, str]) -> str | None:
+    if actor.user_id is not None and tree["owner_id"] == actor.user_id:
+        return Role.OWNER.value
+    return member_roles.get(tree["id"])
