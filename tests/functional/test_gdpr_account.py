@@ -74,7 +74,8 @@ class World:
         return engine
 
     def user(self, email: str, *, terms: str | None = "2026-11") -> tuple[uuid.UUID, Api]:
-        made = self.platform.users.create(email, PASSWORD, accepted_terms=terms)
+        consent = (terms, terms) if terms else None
+        made = self.platform.users.create(email, PASSWORD, consent=consent)
         return uuid.UUID(made["id"]), self.login(email)
 
     def login(self, email: str, expect: int = 200) -> Api:
@@ -337,7 +338,9 @@ def test_consents_to_the_current_documents(platform: Platform) -> None:
             ("privacy", "2026-11", "registration"),
             ("privacy", "2027-01", "consent"),
         ]
-        [row] = world.rows(t.consents, t.consents.c.user_id == me_id)
+        [row] = world.rows(
+            t.consents, sa.and_(t.consents.c.user_id == me_id, t.consents.c.via == "consent")
+        )
         assert (row["document"], row["version"]) == ("privacy", "2027-01")
         [entry] = world.audit("account.consent")
         assert entry["detail"] == {"document": "privacy", "version": "2027-01"}

@@ -172,9 +172,12 @@ def consent_items(user: Row, consents: list[Row]) -> list[dict[str, Any]]:
     """Every consent of the user: the one given at registration (stored on the account, for
     both documents) and each one recorded since."""
     items: list[dict[str, Any]] = []
+    recorded = {(c["document"], c["version"]) for c in consents}
     if user["terms_version"]:
         accepted = user["terms_accepted_at"]
         for document in ("terms", "privacy"):
+            if (document, user["terms_version"]) in recorded:
+                continue  # registrations since consents were recorded have their own rows
             items.append(
                 {
                     "document": document,
@@ -189,9 +192,13 @@ def consent_items(user: Row, consents: list[Row]) -> list[dict[str, Any]]:
                 "document": c["document"],
                 "version": c["version"],
                 "accepted_at": aware(c["accepted_at"]).isoformat(),
-                "via": "consent",
+                "via": c["via"],
             }
         )
+    # Oldest first; at one moment, what was agreed at sign-up first, the terms before the policy.
+    items.sort(
+        key=lambda i: (i["accepted_at"] or "", i["via"] != "registration", i["document"] != "terms")
+    )
     return items
 
 

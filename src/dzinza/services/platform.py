@@ -51,7 +51,13 @@ class Platform:
         self.events = EventService(self.store)
         self.graph = GraphService(self.store)
         self.users = UserService(
-            self.store, self.hasher, self.clock, self.token_ttl, self.mailer, self.base_url
+            self.store,
+            self.hasher,
+            self.clock,
+            self.token_ttl,
+            self.mailer,
+            self.base_url,
+            (self.documents.terms, self.documents.privacy),
         )
         self.members = MemberService(
             self.store, self.clock, self.users.outbox, self.users.limits, self.base_url

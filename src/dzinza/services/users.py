@@ -60,7 +60,10 @@ class UserService:
         token_ttl: timedelta,
         mailer: Mailer | None = None,
         base_url: str = "http://127.0.0.1:8000",
+        documents: tuple[str, str] = (TERMS_VERSION, TERMS_VERSION),
     ) -> None:
+        self.documents = documents
+        """The versions of the terms of use and of the privacy policy in force."""
         self.store = store
         self.hasher = hasher
         self.clock = clock
@@ -78,10 +81,13 @@ class UserService:
         password: str,
         *,
         is_admin: bool = False,
-        accepted_terms: str | None = None,
+        consent: tuple[str, str] | None = None,
     ) -> dict[str, Any]:
+        """An account; ``consent``: the versions of the terms and the privacy policy it agreed
+        to (recorded in ``consents`` as well as on the account)."""
         email = normalise_email(email)
         check_password_policy(password, email)
+        now = self.clock.now()
         with self.store.write() as tx:
             if tx.user_by_email(email) is not None:
                 raise Conflict(f"There is already a user with the email {email}.")
@@ -92,10 +98,13 @@ class UserService:
                     "email": email,
                     "password_hash": self.hasher.hash(password),
                     "is_admin": is_admin,
-                    "terms_version": accepted_terms,
-                    "terms_accepted_at": self.clock.now() if accepted_terms else None,
+                    "terms_version": consent[0] if consent else None,
+                    "terms_accepted_at": now if consent else None,
                 },
             )
+            if consent:
+                for document, version in zip(("terms", "privacy"), consent, strict=True):
+                    tx.add_consent(uid, document, version, now, via="registration")
         return {"id": str(uid), "email": email, "is_admin": is_admin}
 
     def register(
@@ -106,11 +115,11 @@ class UserService:
         self.limits.hit(f"register:ip:{client}", REGISTER_PER_IP, "sign-ups from your address")
         if not accept_terms:
             raise ValidationFailed(
-                "To create an account, accept the terms of use and the privacy policy "
-                f"(version {TERMS_VERSION}).",
+                "To create an account, accept the terms of use (version "
+                f"{self.documents[0]}) and the privacy policy (version {self.documents[1]}).",
                 errors=[{"field": "accept_terms", "message": "must be true"}],
             )
-        made = self.create(email, password, accepted_terms=TERMS_VERSION)
+        made = self.create(email, password, consent=self.documents)
         self.account.send_verification(uuid.UUID(made["id"]), made["email"])
         return {**made, "email_verified": False}
 

@@ -160,13 +160,16 @@ class DataProtectionQueries:
         stmt = sa.select(c).where(c.c.user_id == user_id).order_by(c.c.accepted_at, c.c.id)
         return [r._asdict() for r in self.conn.execute(stmt)]
 
-    def add_consent(self, user_id: uuid.UUID, document: str, version: str, now: datetime) -> Row:
+    def add_consent(
+        self, user_id: uuid.UUID, document: str, version: str, now: datetime, via: str = "consent"
+    ) -> Row:
         row: Row = {
             "id": uuid.uuid4(),
             "user_id": user_id,
             "document": document,
             "version": version,
             "accepted_at": now,
+            "via": via,
         }
         self.conn.execute(t.consents.insert().values(row))
         return row

@@ -474,6 +474,8 @@ consents = sa.Table(
     sa.Column("document", sa.String(20), nullable=False),
     sa.Column("version", sa.String(20), nullable=False),
     sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    # 'registration' (agreed to when signing up) or 'consent' (agreed to later).
+    sa.Column("via", sa.String(16), nullable=False, server_default="consent"),
     sa.Index(None, "user_id", "document"),
 )
 """Every consent a user gave, with the version of the document they agreed to."""
