@@ -329,6 +329,7 @@ class Generator:
     # -- the plan -----------------------------------------------------------------------------
     def run(self) -> None:
         with self.store.write() as tx:
+            tx.record_history = False  # a bulk load, like an import: no per-row history
             tx.insert_many(
                 "tree",
                 [
@@ -540,6 +541,7 @@ class Generator:
                 names += own
                 events += life
             with self.store.write() as tx:
+                tx.record_history = False  # a bulk load, like an import: no per-row history
                 self.insert(tx, "person", people)
                 self.insert(tx, "name", names)
                 self.insert(tx, "name_search", search)
@@ -617,6 +619,7 @@ class Generator:
                 for k in range(lo, hi)
             ]
             with self.store.write() as tx:
+                tx.record_history = False  # a bulk load, like an import: no per-row history
                 self.insert(tx, "family_children", rows)
             self.progress(f"generation {gen.number + 1}/{len(self.sizes)}: child links")
 
@@ -648,6 +651,7 @@ class Generator:
                         )
                     )
             with self.store.write() as tx:
+                tx.record_history = False  # a bulk load, like an import: no per-row history
                 self.insert(tx, "family", rows)
                 self.insert(tx, "event", events)
             self.progress(f"generation {gen.number + 1}/{len(self.sizes)}: families")
@@ -807,6 +811,7 @@ def build(url: str, people: int, seed: int, manifest_path: Path) -> dict[str, An
         gen.run()
         owner_id = uuid.uuid5(gen.tree_id, "owner")
         with store.write() as tx:
+            tx.record_history = False  # a bulk load, like an import: no per-row history
             # The inputs of the living rule, for the whole tree in one statement, as after an
             # import; and an owner, so that the benchmark can compare a guest with the owner.
             tx.refresh_evidence_of_tree(gen.tree_id)

@@ -20,8 +20,18 @@ router = APIRouter(include_in_schema=False)
 
 
 def _error(request: Request, exc: DzinzaError) -> Response:
+    # A private tree is "not found" to those who may not see it; a relative who followed a
+    # shared link while signed out is offered the sign-in that may be all they are missing.
+    offer = web_actor(request).anonymous and exc.status in (401, 404)
     return templates.TemplateResponse(
-        request, "error.html", {"title": exc.title, "detail": exc.detail}, status_code=exc.status
+        request,
+        "error.html",
+        {
+            "title": exc.title,
+            "detail": exc.detail,
+            "signin": f"/signin?next={request.url.path}" if offer else None,
+        },
+        status_code=exc.status,
     )
 
 
