@@ -22,7 +22,7 @@ from dzinza.api import (
 from dzinza.api.http import on_dzinza_error, on_http_error, on_unexpected, on_validation_error
 from dzinza.domain.errors import DzinzaError
 from dzinza.services.platform import Platform
-from dzinza.web import auth_pages, pages
+from dzinza.web import auth_pages, invitation_pages, pages
 
 API = "/api/v1"
 
@@ -47,6 +47,7 @@ def create_app(platform: Platform, *, trusted_proxies: str = "127.0.0.1") -> Fas
     app.include_router(account_data.router, prefix=API)
     app.include_router(pages.router)
     app.include_router(auth_pages.router)
+    app.include_router(invitation_pages.router)
     app.add_exception_handler(DzinzaError, on_dzinza_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

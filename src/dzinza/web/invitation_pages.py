@@ -1,0 +1,50 @@
+"""The page an invitation's link opens: sign in, then join the tree or decline.
+
+Opening the link only shows the page (mail scanners follow links); answering is a form post
+with the CSRF token of the signed-in session (see auth_pages.py).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from dzinza.api.http import platform_of
+from dzinza.domain.errors import DzinzaError
+from dzinza.web.auth_pages import Form, _bad_form, _client, _csrf_ok, _guarded, _page, web_actor
+
+router = APIRouter(include_in_schema=False)
+
+
+def _answer_page(request: Request, token: str, error: str = "", status: int = 200) -> Response:
+    here = f"/invitations/accept?token={quote(token)}"
+    context = {
+        "token": token,
+        "signed_in": not web_actor(request).anonymous,
+        "signin": f"/signin?next={quote(here, safe='')}",
+        "error": error,
+    }
+    return _page(request, "invitations/answer.html", context, status)
+
+
+@router.get("/invitations/accept", response_class=HTMLResponse)
+def invitation_page(request: Request, token: str = "") -> Response:
+    return _answer_page(request, token[:200])
+
+
+@router.post("/invitations/accept", response_class=HTMLResponse)
+def answer_invitation(request: Request, form: Form) -> Response:
+    if not _csrf_ok(request, form.get("csrf", "")):
+        return _bad_form(request)
+    token = form.get("token", "")[:200]
+    actor, members = web_actor(request), platform_of(request).members
+    try:
+        if form.get("answer") == "decline":
+            members.decline(actor, token, ip=_client(request))
+            return _guarded(RedirectResponse("/", status_code=303))
+        joined = members.accept(actor, token, ip=_client(request))
+    except DzinzaError as exc:
+        return _answer_page(request, token, exc.detail, exc.status)
+    return _guarded(RedirectResponse(f"/trees/{joined['tree']['id']}", status_code=303))
