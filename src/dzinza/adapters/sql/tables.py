@@ -493,6 +493,7 @@ changes = sa.Table(
     sa.Column("undo_of", sa.Uuid()),
     sa.Column("undone_by", sa.Uuid()),
     sa.Index(None, "tree_id", "created_at", "id"),
+    sa.Index(None, "user_id", "created_at"),  # a user's own changes (GDPR export)
 )
 """One write (one transaction) on a tree: who, when, what for."""
 

@@ -165,6 +165,9 @@ def upgrade() -> None:
             ["tree_id", "created_at", "id"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_changes_user_id_created_at"), ["user_id", "created_at"], unique=False
+        )
 
     op.create_table(
         "change_items",
@@ -411,6 +414,7 @@ def downgrade() -> None:
 
     op.drop_table("change_items")
     with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_changes_user_id_created_at"))
         batch_op.drop_index(batch_op.f("ix_changes_tree_id_created_at_id"))
 
     op.drop_table("changes")
