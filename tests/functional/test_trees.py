@@ -83,3 +83,15 @@ def test_tree_list_paginates(owner: Api) -> None:
         seen += [t["name"] for t in page["items"]]
         cursor = page["next_cursor"]
     assert seen == [f"Tree {i}" for i in range(5)]
+
+
+def test_renaming_a_tree_is_recorded_with_before_and_after(
+    client: Any, platform: Any, owner: Api
+) -> None:
+    from tests.conftest import make_user
+
+    t = owner.post("/trees", {"name": "Moyo", "description": "Old"})
+    owner.patch(f"/trees/{t['id']}", {"name": "Moyo family", "description": "Old"})
+    admin = Api(client, make_user(platform, "admin@example.org", admin=True))
+    [entry] = admin.get(f"/admin/audit?action=tree.settings&tree_id={t['id']}")["items"]
+    assert entry["detail"] == {"name": {"from": "Moyo", "to": "Moyo family"}}

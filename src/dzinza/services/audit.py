@@ -48,6 +48,8 @@ class Action:
 
     TREE_DELETE = "tree.delete"
     TREE_VISIBILITY = "tree.visibility"
+    TREE_SETTINGS = "tree.settings"
+    """A tree's name or description changed (trees are not in their own change history)."""
     CHANGE_UNDO = "change.undo"
     MEMBER_ROLE = "member.role"
     EXPORT = "account.export"

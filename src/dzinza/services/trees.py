@@ -109,6 +109,13 @@ class TreeService:
                     audit.tree_action(
                         tx, actor.user_id, audit.Action.TREE_VISIBILITY, tree_id, detail
                     )
+            renamed = {
+                k: {"from": access.tree[k], "to": values[k]}
+                for k in ("name", "description")
+                if k in values and values[k] != access.tree[k]
+            }
+            if renamed:
+                audit.tree_action(tx, actor.user_id, audit.Action.TREE_SETTINGS, tree_id, renamed)
             tx.update("tree", tree_id, values)
             row = tx.get("tree", tree_id)
             assert row is not None
