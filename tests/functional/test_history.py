@@ -344,3 +344,15 @@ def test_history_needs_the_editor_role(
     assert undone["undo_of"] == mine and "items" not in undone
     assert editor.get(f"/changes/{undone['id']}")["user"]["email"] == "contrib@example.org"
     editor.post(f"/changes/{edit}/undo", {})
+
+
+def test_a_persons_history_includes_their_partner_families(
+    owner: Api, tree: dict[str, Any]
+) -> None:
+    t = tree["id"]
+    a, b = person(owner, t, "Tendai"), person(owner, t, "Rudo")
+    fam = owner.post(f"/trees/{t}/families", {"partner1_id": a["id"], "partner2_id": b["id"]})
+    owner.post(f"/trees/{t}/events", {"family_id": fam["id"], "type": "marriage", "date": "1990"})
+    for who in (a, b):
+        actions = [c["action"] for c in owner.get(f"/people/{who['id']}/history")["items"]]
+        assert actions[:2] == ["event.create", "family.create"], actions

@@ -109,7 +109,7 @@ class TreeService:
                     audit.tree_action(
                         tx, actor.user_id, audit.Action.TREE_VISIBILITY, tree_id, detail
                     )
-            renamed = {
+            renamed: dict[str, Any] = {
                 k: {"from": access.tree[k], "to": values[k]}
                 for k in ("name", "description")
                 if k in values and values[k] != access.tree[k]

@@ -184,6 +184,21 @@ def record_id(kind: str, key: tuple[Any, ...]) -> uuid.UUID:
     return uuid.uuid5(_ITEM_NAMESPACE, kind + ":" + ":".join(str(v) for v in key))
 
 
+def _about(items: sa.Table, about: uuid.UUID) -> sa.ColumnElement[bool]:
+    """Items about a record, or about a person: theirs, and those of the families they are a
+    partner in now (the family itself and its events), which the item's one person_id cannot
+    name (a family has two partners)."""
+    f, e = t.families, t.events
+    partner_in = sa.select(f.c.id).where(sa.or_(f.c.partner1_id == about, f.c.partner2_id == about))
+    family_events = sa.select(e.c.id).where(e.c.family_id.in_(partner_in))
+    return sa.or_(
+        items.c.record_id == about,
+        items.c.person_id == about,
+        items.c.record_id.in_(partner_in),
+        items.c.record_id.in_(family_events),
+    )
+
+
 def person_of(kind: str, snap: Mapping[str, Any]) -> str | None:
     """The person an item belongs to, for a person's history."""
     if kind == "person":
@@ -430,9 +445,7 @@ class HistoryQueries:
         c, i = t.changes, t.change_items
         stmt = self._changes_select().where(c.c.tree_id == tree_id)
         if about is not None:
-            touching = sa.select(i.c.change_id).where(
-                sa.or_(i.c.record_id == about, i.c.person_id == about)
-            )
+            touching = sa.select(i.c.change_id).where(_about(i, about))
             stmt = stmt.where(c.c.id.in_(touching))
         cols = (c.c.created_at, c.c.id)
         if sort.after is not None:
@@ -453,7 +466,7 @@ class HistoryQueries:
         i = t.change_items
         stmt = sa.select(i).where(i.c.change_id.in_(list(change_ids)))
         if about is not None:
-            stmt = stmt.where(sa.or_(i.c.record_id == about, i.c.person_id == about))
+            stmt = stmt.where(_about(i, about))
         stmt = stmt.order_by(i.c.change_id, i.c.position)
         return [r._asdict() for r in self.conn.execute(stmt)]
 
