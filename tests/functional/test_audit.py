@@ -131,7 +131,8 @@ def test_admin_api_and_recorded_actions(
     admin = Api(owner.client, make_user(platform, "admin@example.org", admin=True))
     t = owner.post("/trees", {"name": "Moyo family", "visibility": "private"})
     owner.patch(f"/trees/{t['id']}", {"visibility": "public"})
-    owner.patch(f"/trees/{t['id']}", {"visibility": "public", "name": "Moyo"})  # no change
+    # The same visibility again is no visibility change; the new name is a settings change.
+    owner.patch(f"/trees/{t['id']}", {"visibility": "public", "name": "Moyo"})
     p = owner.post(f"/trees/{t['id']}/people", {"names": [{"given": "Rudo"}]})
     made = owner.client.patch(
         f"/api/v1/people/{p['id']}", json={"sex": "female"}, headers=owner.headers
@@ -140,15 +141,17 @@ def test_admin_api_and_recorded_actions(
     owner.delete(f"/trees/{t['id']}")
 
     entries: list[dict[str, Any]] = admin.walk("/admin/audit?limit=1")
-    assert [e["action"] for e in entries] == ["tree.delete", "change.undo", "tree.visibility"]
-    deleted, undone, visibility = entries
+    actions = [e["action"] for e in entries]
+    assert actions == ["tree.delete", "change.undo", "tree.settings", "tree.visibility"]
+    deleted, undone, renamed, visibility = entries
+    assert renamed["detail"] == {"name": {"from": "Moyo family", "to": "Moyo"}}
     assert deleted["tree_id"] == t["id"] and deleted["detail"] == {"name": "Moyo"}
     assert deleted["actor_id"] == visibility["actor_id"] and deleted["ip"] == "testclient"
     assert undone["target_type"] == "change" and undone["target_id"] == made
     assert visibility["detail"] == {"from": "private", "to": "public"}
     only = admin.get(f"/admin/audit?action=tree.delete&tree_id={t['id']}")["items"]
     assert [e["seq"] for e in only] == [deleted["seq"]]
-    assert audit.verify(platform.store).entries == 3
+    assert audit.verify(platform.store).entries == 4
 
     stranger.get("/admin/audit", expect=403)
     owner.get("/admin/audit", expect=403)
