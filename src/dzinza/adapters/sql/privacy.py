@@ -81,13 +81,22 @@ def family_links() -> sa.Subquery:
     return sa.union_all(*pairs).subquery("links")
 
 
+FAMILY_LINKS = family_links()
+"""Built once, like the statements on it, which SQLAlchemy then compiles once."""
+
+RELATIVES = sa.select(FAMILY_LINKS.c.b).where(
+    FAMILY_LINKS.c.a.in_(sa.bindparam("ids", expanding=True)), FAMILY_LINKS.c.b.is_not(None)
+)
+"""Partners, parents and children of the people ``ids``."""
+
+
 def branch_people() -> sa.Select[Any]:
     """Everyone within ``branch_steps`` family links (parent, child, partner) of
     ``branch_root``: one recursive walk, each link one step."""
     walk = sa.select(
         sa.bindparam("branch_root", type_=sa.Uuid()).label("pid"), sa.literal(0).label("steps")
     ).cte("branch", recursive=True)
-    links = family_links()
+    links = FAMILY_LINKS
     step = (
         sa.select(links.c.b, walk.c.steps + 1)
         .select_from(walk)

@@ -5,6 +5,7 @@ statements, recursive CTEs where the graph is walked.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -59,20 +60,15 @@ class SqlSession(AccountQueries, DataProtectionQueries, MemberQueries, HistoryQu
     def visible(self, kind: str, record_id: uuid.UUID) -> bool:
         if self.scope is privacy.Scope.FULL:
             return True
-        table = TABLES[kind]
-        stmt = sa.select(privacy.record_hidden(kind, table, self.scope)).where(
-            table.c.id == record_id
-        )
-        return not self.conn.execute(stmt, self.scope_params).scalar()
+        stmt = _hidden_query(kind, self.scope)
+        return not self.conn.execute(stmt, {"id": record_id, **self.scope_params}).scalar()
 
     # -- what the privacy rules read ------------------------------------------------------------
     def relatives_of(self, person_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         """Partners, parents and children of these people."""
         if not person_ids:
             return set()
-        links = privacy.family_links()
-        stmt = sa.select(links.c.b).where(links.c.a.in_(list(person_ids)), links.c.b.is_not(None))
-        return set(self.conn.scalars(stmt))
+        return set(self.conn.scalars(privacy.RELATIVES, {"ids": list(person_ids)}))
 
     def family_people(self, family_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         """Partners and children of these families."""
@@ -551,6 +547,15 @@ class SqlSession(AccountQueries, DataProtectionQueries, MemberQueries, HistoryQu
         line = base.union(step)
         stmt = sa.select(sa.func.count()).select_from(line).where(line.c.pid.in_(list(candidates)))
         return bool(self.conn.scalar(stmt))
+
+
+@functools.cache
+def _hidden_query(kind: str, scope: privacy.Scope) -> sa.Select[Any]:
+    """Whether one record is hidden from a reader of this scope; built once per kind and scope
+    (a person's page asks it on every read)."""
+    table = TABLES[kind]
+    hidden = privacy.record_hidden(kind, table, scope)
+    return sa.select(hidden).where(table.c.id == sa.bindparam("id"))
 
 
 def _dashed(text: str) -> str:
