@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,45 +13,9 @@ from fastapi.testclient import TestClient
 from dzinza.api.app import create_app
 from dzinza.services.platform import Platform
 from tests.conftest import Api
+from tests.doubles import FakeClock, Inbox
 
 GOOD = "kraal mopane sunrise 42"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, **kw: float) -> None:
-        self.moment += timedelta(**kw)
-
-
-class Inbox:
-    """A mailer that keeps what it is given; reading waits for the platform's outbox first."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, str, str]] = []
-        self.lock = threading.Lock()
-        self.flush = lambda: None
-
-    def send(self, to: str, subject: str, text: str) -> None:
-        with self.lock:
-            self.messages.append((to, subject, text))
-
-    def to(self, address: str) -> list[tuple[str, str, str]]:
-        self.flush()
-        with self.lock:
-            return [m for m in self.messages if m[0] == address]
-
-    def token(self, address: str, page: str) -> str:
-        """The token of the newest link to ``page`` mailed to ``address``."""
-        for _, _, text in reversed(self.to(address)):
-            found = re.search(rf"https?://\S+/{page}\?token=([\w-]+)", text)
-            if found:
-                return found.group(1)
-        raise AssertionError(f"no {page} link was mailed to {address}")
 
 
 @contextmanager

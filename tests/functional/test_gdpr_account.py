@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -27,35 +26,10 @@ from dzinza.services import export, gdpr
 from dzinza.services.gdpr import Documents
 from dzinza.services.platform import Platform
 from tests.conftest import Api
+from tests.doubles import FakeClock as Clock
+from tests.doubles import Inbox
 
 PASSWORD = "kraal mopane sunrise 42"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, **kw: float) -> None:
-        self.moment += timedelta(**kw)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, str, str]] = []
-        self.lock = threading.Lock()
-        self.flush = lambda: None
-
-    def send(self, to: str, subject: str, text: str) -> None:
-        with self.lock:
-            self.messages.append((to, subject, text))
-
-    def subjects(self, address: str) -> list[str]:
-        self.flush()
-        with self.lock:
-            return [s for to, s, _ in self.messages if to == address]
 
 
 class World:
@@ -102,7 +76,7 @@ class World:
 
 @contextmanager
 def world_of(platform: Platform, documents: Documents | None = None) -> Iterator[World]:
-    clock, inbox = Clock(), Inbox()
+    clock, inbox = Clock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)), Inbox()
     timed = Platform(
         store=platform.store,
         hasher=platform.hasher,
