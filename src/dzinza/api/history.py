@@ -15,7 +15,6 @@ from dzinza.api.http import ActorDep, PlatformDep, problem, respond
 from dzinza.api.trees import Cursor, Limit
 from dzinza.ports import REQUEST_NOTE, RequestNote
 from dzinza.services.audit import AuditService
-from dzinza.services.history import HistoryService
 
 router = APIRouter(tags=["history"])
 
@@ -82,7 +81,7 @@ def person_history(
     cursor: Cursor = None,
     limit: Limit = None,
 ) -> Response:
-    page = HistoryService(p.store).of_person(a, person_id, cursor=cursor, limit=limit)
+    page = p.history.of_person(a, person_id, cursor=cursor, limit=limit)
     return respond(request, page)
 
 
@@ -95,7 +94,7 @@ def tree_history(
     cursor: Cursor = None,
     limit: Limit = None,
 ) -> Response:
-    page = HistoryService(p.store).of_tree(a, tree_id, cursor=cursor, limit=limit)
+    page = p.history.of_tree(a, tree_id, cursor=cursor, limit=limit)
     return respond(request, page)
 
 
@@ -108,13 +107,13 @@ def tree_activity(
     cursor: Cursor = None,
     limit: Limit = None,
 ) -> Response:
-    page = HistoryService(p.store).activity(a, tree_id, cursor=cursor, limit=limit)
+    page = p.history.activity(a, tree_id, cursor=cursor, limit=limit)
     return respond(request, page)
 
 
 @router.get("/changes/{change_id}", summary="One change with its records before and after")
 def get_change(request: Request, change_id: uuid.UUID, p: PlatformDep, a: ActorDep) -> Response:
-    return respond(request, HistoryService(p.store).get(a, change_id))
+    return respond(request, p.history.get(a, change_id))
 
 
 @router.post(
@@ -123,7 +122,7 @@ def get_change(request: Request, change_id: uuid.UUID, p: PlatformDep, a: ActorD
     summary="Undo a change (as a new change); 409 if its records have changed since",
 )
 def undo_change(request: Request, change_id: uuid.UUID, p: PlatformDep, a: ActorDep) -> Response:
-    return respond(request, HistoryService(p.store).undo(a, change_id), 201)
+    return respond(request, p.history.undo(a, change_id), 201)
 
 
 @router.get("/admin/audit", tags=["admin"], summary="The audit log, newest first (site admins)")

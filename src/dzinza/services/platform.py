@@ -10,6 +10,7 @@ from dzinza.services.events import EventService
 from dzinza.services.families import FamilyService
 from dzinza.services.gdpr import DataProtectionService, Documents
 from dzinza.services.graph import GraphService
+from dzinza.services.history import HistoryService
 from dzinza.services.members import MemberService
 from dzinza.services.people import PeopleService
 from dzinza.services.records import RecordService
@@ -43,6 +44,7 @@ class Platform:
     notes: RecordService = field(init=False)
     media: RecordService = field(init=False)
     gdpr: DataProtectionService = field(init=False)
+    history: HistoryService = field(init=False)
 
     def __post_init__(self) -> None:
         self.trees = TreeService(self.store)
@@ -68,6 +70,7 @@ class Platform:
         self.citations = RecordService(self.store, "citation")
         self.notes = RecordService(self.store, "note")
         self.media = RecordService(self.store, "media")
+        self.history = HistoryService(self.store)
         self.gdpr = DataProtectionService(
             self.store,
             self.hasher,
