@@ -3,34 +3,13 @@ codes good once, recovery codes, back-off on wrong codes, and turning it off."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pyotp
-import pytest
 
-from dzinza.services.platform import Platform
 from tests.conftest import Api
-from tests.functional.test_accounts import (
-    GOOD,
-    FakeClock,
-    Inbox,
-    account_api,
-    login,
-    register,
-    signed_in,
-)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def api(platform: Platform, clock: FakeClock) -> Iterator[Api]:
-    with account_api(platform, clock, Inbox()) as a:
-        yield a
+from tests.doubles import FakeClock
+from tests.functional.test_accounts import GOOD, login, register, signed_in
 
 
 def code(secret: str, clock: FakeClock) -> str:

@@ -4,42 +4,17 @@ failed sign-in), on which account, from which address, and never an email addres
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pyotp
-import pytest
 
 from dzinza.services import audit
 from dzinza.services.platform import Platform
 from tests.conftest import Api
-from tests.functional.test_accounts import (
-    GOOD,
-    FakeClock,
-    Inbox,
-    account_api,
-    login,
-    register,
-    signed_in,
-)
+from tests.doubles import FakeClock, Inbox
+from tests.functional.test_accounts import GOOD, login, register, signed_in
 
 NEW = "baobab thunder kettle 77"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    return Inbox()
-
-
-@pytest.fixture
-def api(platform: Platform, clock: FakeClock, inbox: Inbox) -> Iterator[Api]:
-    with account_api(platform, clock, inbox) as a:
-        yield a
 
 
 def entries(platform: Platform) -> list[dict[str, Any]]:

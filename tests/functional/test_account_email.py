@@ -3,39 +3,11 @@ telling which emails have accounts), password change and email change."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from dzinza.services.platform import Platform
 from tests.conftest import Api
-from tests.functional.test_accounts import (
-    GOOD,
-    FakeClock,
-    Inbox,
-    account_api,
-    login,
-    register,
-    signed_in,
-)
+from tests.doubles import FakeClock, Inbox
+from tests.functional.test_accounts import GOOD, login, register, signed_in
 
 NEW = "baobab thunder kettle 77"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    return Inbox()
-
-
-@pytest.fixture
-def api(platform: Platform, clock: FakeClock, inbox: Inbox) -> Iterator[Api]:
-    with account_api(platform, clock, inbox) as a:
-        yield a
 
 
 def test_registration_mails_a_link_that_confirms_the_address_once(api: Api, inbox: Inbox) -> None:

@@ -3,33 +3,12 @@ once), listed, revoked; read-only tokens refused on writes; the admin scope; las
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from dzinza.services.platform import Platform
 from tests.conftest import Api
-from tests.functional.test_accounts import (
-    GOOD,
-    FakeClock,
-    Inbox,
-    account_api,
-    login,
-    register,
-    signed_in,
-)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def api(platform: Platform, clock: FakeClock) -> Iterator[Api]:
-    with account_api(platform, clock, Inbox()) as a:
-        yield a
+from tests.doubles import FakeClock
+from tests.functional.test_accounts import GOOD, login, register, signed_in
 
 
 def make_token(me: Api, scopes: list[str], **extra: Any) -> tuple[Api, dict[str, Any]]:

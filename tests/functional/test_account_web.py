@@ -5,42 +5,17 @@ account emails link to."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pyotp
-import pytest
 from fastapi.testclient import TestClient
 
 from dzinza.api.app import create_app
 from dzinza.services.platform import Platform
 from tests.conftest import Api
-from tests.functional.test_accounts import (
-    GOOD,
-    FakeClock,
-    Inbox,
-    account_api,
-    login,
-    platform_of,
-    register,
-    signed_in,
-)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    return Inbox()
-
-
-@pytest.fixture
-def api(platform: Platform, clock: FakeClock, inbox: Inbox) -> Iterator[Api]:
-    with account_api(platform, clock, inbox) as a:
-        yield a
+from tests.doubles import FakeClock, Inbox
+from tests.functional.conftest import account_api
+from tests.functional.test_accounts import GOOD, login, platform_of, register, signed_in
 
 
 def csrf_of(page: httpx.Response) -> str:

@@ -13,7 +13,9 @@ import pytest
 
 from dzinza.services.platform import Platform
 from tests.conftest import Api
-from tests.functional.test_accounts import FakeClock, Inbox, account_api, platform_of
+from tests.doubles import FakeClock, Inbox
+from tests.functional.conftest import account_api
+from tests.functional.test_accounts import platform_of
 from tests.functional.test_members import Account, account, join
 
 
