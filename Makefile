@@ -9,7 +9,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint typecheck services-start services-stop bench bench-1m clean
+.PHONY: help install run test lint typecheck services-start services-stop bench bench-1m bench-gedcom bench-gedcom-1m clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,11 +45,18 @@ services-start: ## Install (if missing) and start the test servers on 127.0.0.1
 services-stop: ## Stop the test servers
 	scripts/services.sh stop
 
-bench: install ## Benchmarks at 100,000 people on SQLite and PostgreSQL (results in bench/results/)
+bench: install ## Benchmarks at 100,000 people on SQLite and PostgreSQL, then the GEDCOM one (results in bench/results/)
 	scripts/bench.sh 100000
+	scripts/bench_gedcom.sh 100000
 
 bench-1m: install ## Benchmarks at 1,000,000 people (slow: about an hour)
 	scripts/bench.sh 1000000
+
+bench-gedcom: install ## GEDCOM parse (Dzinza against ged4py, python-gedcom, gedcomkit), import and export at 100,000 people
+	scripts/bench_gedcom.sh 100000
+
+bench-gedcom-1m: install ## The GEDCOM benchmark at 1,000,000 people (slow; the peers get 600 s each)
+	scripts/bench_gedcom.sh 1000000 --repeat 1
 
 clean: ## Remove the virtualenv, caches and test servers' run folder
 	-scripts/services.sh stop

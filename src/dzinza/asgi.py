@@ -7,4 +7,6 @@ from dzinza.api.app import create_app
 from dzinza.settings import Settings
 
 _settings = Settings()
-app = create_app(bootstrap.build(_settings), trusted_proxies=_settings.trusted_proxies)
+app = create_app(
+    bootstrap.build(_settings, resume_jobs=True), trusted_proxies=_settings.trusted_proxies
+)

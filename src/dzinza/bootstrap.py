@@ -6,11 +6,14 @@ the cache, search, media and queue adapters join here as they are built.
 
 from __future__ import annotations
 
+import functools
+import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from dzinza.adapters.clock import SystemClock
+from dzinza.adapters.jobs_inprocess import InProcessJobRunner
 from dzinza.adapters.mail.files import FileMailer
 from dzinza.adapters.mail.smtp import SmtpMailer
 from dzinza.adapters.passwords import Argon2Hasher
@@ -23,6 +26,7 @@ from dzinza.services.platform import Platform
 from dzinza.settings import Settings
 
 SQL_SCHEMES = ("sqlite", "postgresql")
+log = logging.getLogger("dzinza")
 
 
 def _engine(settings: Settings) -> sa.Engine:
@@ -45,11 +49,14 @@ def _mailer(settings: Settings) -> Mailer:
     return FileMailer(settings.data_dir / "mail", settings.mail_from)
 
 
-def build(settings: Settings | None = None) -> Platform:
+def build(settings: Settings | None = None, *, resume_jobs: bool = False) -> Platform:
+    """The platform. ``resume_jobs``: this process is the server (asgi.py), whose threads run
+    the background jobs; those an earlier process left unfinished are run again. (Not for the
+    command line's short-lived processes: a job resumed there would die with them.)"""
     settings = settings or Settings()
     mailer = _mailer(settings)
     store = SqlTreeStore(_engine(settings))
-    return Platform(
+    platform = Platform(
         store=store,
         hasher=Argon2Hasher(fast=settings.password_hashing == "fast-for-tests-only"),  # noqa: S105
         clock=SystemClock(),
@@ -57,7 +64,15 @@ def build(settings: Settings | None = None) -> Platform:
         mailer=mailer,
         base_url=settings.resolved_public_url(),
         documents=Documents(settings.terms_version, settings.privacy_version),
+        job_runner=functools.partial(InProcessJobRunner, workers=settings.job_workers),
     )
+    if resume_jobs:  # the in-process runner: this process picks up what the last one left
+        try:
+            platform.jobs.resume_unfinished()
+        except Exception:
+            # A database not migrated yet, or not reachable yet: serve anyway, say why.
+            log.exception("could not resume the unfinished background jobs")
+    return platform
 
 
 def migrate(settings: Settings | None = None, revision: str = "head") -> str | None:

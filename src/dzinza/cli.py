@@ -9,14 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import orjson
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 from dzinza import bootstrap
 from dzinza.domain.errors import DzinzaError
+from dzinza.gedcom.reader import NotGedcom
 from dzinza.services import audit
 from dzinza.services.common import SYSTEM
 from dzinza.services.demo import load_demo
+from dzinza.services.gedcom import check_file, run_export, run_import
 from dzinza.settings import Settings
 
 app = typer.Typer(
@@ -279,3 +283,101 @@ def tree_add_member(
     finally:
         platform.close()
     out.print(f"{made['email']} joined tree {tree_id} as {made['role']}.")
+
+
+# -- GEDCOM -------------------------------------------------------------------------------------
+gedcom_cli = typer.Typer(help="GEDCOM files: check one without storing it.", no_args_is_help=True)
+app.add_typer(gedcom_cli, name="gedcom")
+
+
+def _json(data: object) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@gedcom_cli.command("parse")
+def gedcom_parse(
+    path: Annotated[Path, typer.Argument(help="The GEDCOM file")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Read and check a GEDCOM file without storing it: version, character set, counts,
+    warnings with line numbers."""
+    try:
+        report = check_file(path)
+    except (NotGedcom, OSError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        _json(report)
+        return
+    out.print(
+        f"GEDCOM {report['version'] or '(no version)'}, {report['encoding']}: "
+        + ", ".join(f"{v} {k}" for k, v in report["counts"].items() if v)
+    )
+    for problem in report["warnings"][:50]:
+        out.print(f"  line {problem['line']}: {problem['message']}")
+
+
+@app.command("import")
+def import_gedcom(
+    path: Annotated[Path, typer.Argument(help="The GEDCOM file")],
+    tree: Annotated[uuid.UUID | None, typer.Option(help="Import into this existing tree")] = None,
+    tree_name: Annotated[str | None, typer.Option(help="Name of the new tree")] = None,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Only count new, changed and unchanged records")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Import a GEDCOM file into a new tree (or an existing one), all or nothing."""
+    if not path.is_file():
+        err.print(f"[red]error:[/red] {path} is not a file")
+        raise typer.Exit(1)
+    platform = bootstrap.build()
+    try:
+        with Progress(console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("Importing", total=None)
+
+            def progress(done: int, total: int | None, message: str) -> None:
+                bar.update(task, completed=done, total=total, description=message.capitalize())
+
+            report = _run(
+                lambda: run_import(
+                    platform,
+                    path,
+                    tree_id=tree,
+                    tree_name=tree_name,
+                    preview=preview,
+                    progress=progress,
+                )
+            )
+    finally:
+        platform.close()
+    if as_json:
+        _json(report)
+        return
+    counts = ", ".join(f"{v} {k}" for k, v in report["counts"].items() if v)
+    out.print(
+        f"Imported into tree {report['tree_id']}: {counts} ({report['warning_count']} warnings)."
+    )
+
+
+@app.command("export")
+def export_gedcom(
+    tree_id: Annotated[uuid.UUID, typer.Argument(help="The tree")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the file")],
+    format: Annotated[str, typer.Option(help="gedcom7, gedcom551 or gdz")] = "gedcom7",
+    living: Annotated[
+        str, typer.Option(help="How hidden people are written: omit or private")
+    ] = "private",
+) -> None:
+    """Export a tree as GEDCOM 7.0, 5.5.1 or GEDZIP (everything: the operator sees all)."""
+    if format not in ("gedcom7", "gedcom551", "gdz") or living not in ("omit", "private"):
+        err.print(
+            "[red]error:[/red] --format is gedcom7, gedcom551 or gdz; --living is omit or private"
+        )
+        raise typer.Exit(2)
+    platform = bootstrap.build()
+    try:
+        counts = _run(lambda: run_export(platform, tree_id, output, format, living))
+    finally:
+        platform.close()
+    out.print(f"Wrote {output}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v))

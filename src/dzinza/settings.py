@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     """The terms of use in force; accounts are asked to accept it (``/api/v1/account/consents``)."""
     privacy_version: str = "2026-11"
     """The privacy policy in force."""
+    job_workers: int = Field(default=1, ge=1, le=32)
+    """Threads that run background jobs (GEDCOM import and export) in the server process."""
 
     def resolved_database_url(self) -> str:
         if self.database_url:

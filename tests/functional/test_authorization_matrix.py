@@ -343,6 +343,9 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
         "POST",
         "/api/v1/invitations/decline",
     ): "authorised by the invitation's secret (test_invitations)",
+    ("GET", "/api/v1/jobs"): "the caller's own jobs; 401 if anonymous (test_jobs)",
+    ("GET", "/api/v1/jobs/{job_id}"): "its starter or a manager of its tree; else 404 (test_jobs)",
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): "as reading it, with the 'write' scope (test_jobs)",
 }
 """Routes outside any one tree, with where their rules are tested. Everything under /auth/ and
 /account/ acts on the caller's own account and is tested in test_account*.py and test_gdpr*.py."""

@@ -133,6 +133,7 @@ def _ids(owner: Api, tree: str) -> dict[str, list[str]]:
     for kind in ("places", "repositories", "sources", "citations", "notes", "media"):
         ids[kind] = [r["id"] for r in owner.walk(f"/trees/{tree}/{kind}?limit=100")]
     ids["changes"] = [c["id"] for c in owner.walk(f"/trees/{tree}/history?limit=100")]
+    ids["jobs"] = [j["id"] for j in owner.walk("/jobs?limit=100")]  # imports, exports
     return ids
 
 

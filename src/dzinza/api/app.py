@@ -14,6 +14,7 @@ from dzinza.api import (
     auth,
     families,
     history,
+    jobs,
     members,
     people,
     records,
@@ -41,7 +42,7 @@ def create_app(platform: Platform, *, trusted_proxies: str = "127.0.0.1") -> Fas
         redoc_url=None,
     )
     app.state.platform = platform
-    for module in (trees, members, people, families, records, auth, account, history):
+    for module in (trees, members, people, families, records, auth, account, history, jobs):
         app.include_router(module.router, prefix=API)
     app.include_router(families.events, prefix=API)
     app.include_router(account_data.router, prefix=API)

@@ -11,6 +11,7 @@ from dzinza.services.families import FamilyService
 from dzinza.services.gdpr import DataProtectionService, Documents
 from dzinza.services.graph import GraphService
 from dzinza.services.history import HistoryService
+from dzinza.services.jobs import JobService, RunnerFactory
 from dzinza.services.members import MemberService
 from dzinza.services.people import PeopleService
 from dzinza.services.records import RecordService
@@ -30,6 +31,8 @@ class Platform:
     """The site's public address, for the links in emails."""
     documents: Documents = field(default_factory=lambda: Documents(TERMS_VERSION, TERMS_VERSION))
     """The versions of the terms of use and the privacy policy in force (from the settings)."""
+    job_runner: RunnerFactory | None = None
+    """Builds the runner of background jobs around ``jobs.execute``; None leaves jobs queued."""
     trees: TreeService = field(init=False)
     people: PeopleService = field(init=False)
     families: FamilyService = field(init=False)
@@ -45,6 +48,7 @@ class Platform:
     media: RecordService = field(init=False)
     gdpr: DataProtectionService = field(init=False)
     history: HistoryService = field(init=False)
+    jobs: JobService = field(init=False)
 
     def __post_init__(self) -> None:
         self.trees = TreeService(self.store)
@@ -71,6 +75,7 @@ class Platform:
         self.notes = RecordService(self.store, "note")
         self.media = RecordService(self.store, "media")
         self.history = HistoryService(self.store)
+        self.jobs = JobService(self.store, self.clock, self.job_runner)
         self.gdpr = DataProtectionService(
             self.store,
             self.hasher,
@@ -81,5 +86,6 @@ class Platform:
         )
 
     def close(self) -> None:
+        self.jobs.close()
         self.users.outbox.close()
         self.store.dispose()

@@ -20,7 +20,9 @@ from dzinza.adapters.sql import tables as t
 from dzinza.adapters.sql.queries import SUMMARY_COLUMNS, TABLES
 from dzinza.adapters.sql.store_accounts import AccountQueries
 from dzinza.adapters.sql.store_gdpr import DataProtectionQueries
+from dzinza.adapters.sql.store_gedcom import GedcomQueries
 from dzinza.adapters.sql.store_history import HistoryQueries
+from dzinza.adapters.sql.store_jobs import JobQueries
 from dzinza.adapters.sql.store_members import MemberQueries
 from dzinza.domain.errors import Conflict, DzinzaError, ValidationFailed
 from dzinza.domain.living import living_cutoff
@@ -35,7 +37,9 @@ def _row(r: sa.Row[Any] | None) -> Row | None:
     return dict(r._mapping) if r is not None else None
 
 
-class SqlSession(AccountQueries, DataProtectionQueries, MemberQueries, HistoryQueries):
+class SqlSession(
+    AccountQueries, DataProtectionQueries, MemberQueries, HistoryQueries, JobQueries, GedcomQueries
+):
     """One transaction. Reads and writes in here see each other; nothing is visible elsewhere
     until the ``write()`` block of the store exits without an exception."""
 

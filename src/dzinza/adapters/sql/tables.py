@@ -45,6 +45,11 @@ def _stamps() -> list[sa.Column[object]]:
     ]
 
 
+def _gedcom() -> sa.Column[object]:
+    # What a GEDCOM import held that the columns do not (see dzinza.gedcom.residual).
+    return sa.Column("gedcom", sa.JSON(none_as_null=True))
+
+
 def _text(name: str, length: int = 500) -> sa.Column[object]:
     return sa.Column(name, sa.String(length), nullable=False, server_default="")
 
@@ -156,6 +161,7 @@ people = sa.Table(
     sa.Column("death_earliest", sa.Integer()),
     sa.Column("death_latest", sa.Integer()),
     sa.Column("extra", sa.JSON()),
+    _gedcom(),
     *_stamps(),
     sa.Index(None, "tree_id", "name_key", "id"),
     sa.Index(None, "tree_id", "birth_sort", "id"),
@@ -179,6 +185,7 @@ names = sa.Table(
     _text("title", 100),
     _text("given_key", 200),
     _text("surname_key", 200),
+    _gedcom(),
     sa.Index(None, "person_id", "position"),
 )
 
@@ -237,6 +244,7 @@ families = sa.Table(
     sa.Column("partner2_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="SET NULL")),
     sa.Column("union_type", sa.String(16), nullable=False, server_default="unknown"),
     sa.Column("extra", sa.JSON()),
+    _gedcom(),
     *_stamps(),
     sa.Index(None, "tree_id", "created_at", "id"),
     sa.Index(None, "partner1_id"),
@@ -258,6 +266,7 @@ family_children = sa.Table(
     _tree_fk(),
     sa.Column("pedigree", sa.String(16), nullable=False, server_default="birth"),
     sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
+    _gedcom(),
     sa.Index(None, "child_id"),
 )
 
@@ -276,6 +285,8 @@ events = sa.Table(
     sa.Column("place_id", sa.Uuid(), sa.ForeignKey("places.id", ondelete="SET NULL")),
     _text("description", 1000),
     _text("value", 1000),
+    sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
+    _gedcom(),
     *_stamps(),
     sa.CheckConstraint("(person_id IS NULL) <> (family_id IS NULL)", name="one_owner"),
     sa.Index(None, "person_id"),
@@ -291,6 +302,7 @@ repositories = sa.Table(
     sa.Column("name", sa.String(300), nullable=False),
     _text("address", 1000),
     _text("url", 1000),
+    _gedcom(),
     *_stamps(),
     sa.Index(None, "tree_id", "name", "id"),
 )
@@ -306,6 +318,7 @@ sources = sa.Table(
     _text("abbreviation", 100),
     sa.Column("repository_id", sa.Uuid(), sa.ForeignKey("repositories.id", ondelete="SET NULL")),
     _text("call_number", 100),
+    _gedcom(),
     *_stamps(),
     sa.Index(None, "tree_id", "title", "id"),
     sa.Index(None, "repository_id"),
@@ -325,6 +338,8 @@ citations = sa.Table(
     _text("text", 4000),
     sa.Column("target_type", sa.String(16), nullable=False),
     sa.Column("target_id", sa.Uuid(), nullable=False),
+    sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
+    _gedcom(),
     *_stamps(),
     sa.Index(None, "target_type", "target_id"),
     sa.Index(None, "source_id"),
@@ -337,6 +352,9 @@ notes = sa.Table(
     _id(),
     _tree_fk(),
     sa.Column("text", sa.Text(), nullable=False),
+    # False for a note written inside one record (GEDCOM NOTE), true for a shared one (SNOTE).
+    sa.Column("shared", sa.Boolean(), nullable=False, server_default=sa.true()),
+    _gedcom(),
     *_stamps(),
     sa.Index(None, "tree_id", "created_at", "id"),
 )
@@ -350,6 +368,7 @@ note_links = sa.Table(
     sa.Column("target_type", sa.String(16), primary_key=True),
     sa.Column("target_id", sa.Uuid(), primary_key=True),
     _tree_fk(),
+    sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
     sa.Index(None, "target_type", "target_id"),
 )
 
@@ -363,6 +382,7 @@ media = sa.Table(
     _text("mime_type", 100),
     _text("date_text", 120),
     _text("description", 4000),
+    _gedcom(),
     *_stamps(),
     sa.Index(None, "tree_id", "created_at", "id"),
 )
@@ -376,6 +396,8 @@ media_links = sa.Table(
     sa.Column("target_type", sa.String(16), primary_key=True),
     sa.Column("target_id", sa.Uuid(), primary_key=True),
     _tree_fk(),
+    sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
+    _gedcom(),
     sa.Index(None, "target_type", "target_id"),
 )
 
@@ -391,6 +413,21 @@ external_ids = sa.Table(
     sa.Index(None, "tree_id", "kind", "value"),
     sa.Index(None, "target_type", "target_id"),
 )
+
+gedcom_records = sa.Table(
+    "gedcom_records",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("tag", sa.String(40), nullable=False),
+    sa.Column("xref", sa.String(40), nullable=False, server_default=""),
+    sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("data", sa.JSON(), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Index(None, "tree_id", "tag", "position"),
+)
+"""GEDCOM records the model has no table for (submitters, extension records, the header's
+extras), kept whole so that export writes them again."""
 
 LINK_TABLES = (citations, note_links, media_links, external_ids)
 """Tables that point at records by (target_type, target_id); cleaned up by the services on delete."""
@@ -537,3 +574,37 @@ audit_log = sa.Table(
     sa.Index(None, "tree_id"),
 )
 """Security events, append-only: each entry's hash covers its content and the previous hash."""
+
+# -- background jobs ----------------------------------------------------------------------------
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    _id(),
+    sa.Column("kind", sa.String(60), nullable=False),
+    # 'queued', 'running', 'succeeded', 'failed' or 'cancelled'.
+    sa.Column("status", sa.String(16), nullable=False, server_default="queued"),
+    # Who started it. No foreign key: the command line starts jobs as the system actor, which
+    # has no account, and a job's record outlives an erased account (like changes.user_id).
+    sa.Column("user_id", sa.Uuid()),
+    sa.Column("tree_id", sa.Uuid(), sa.ForeignKey("trees.id", ondelete="CASCADE")),
+    sa.Column("params", sa.JSON()),
+    sa.Column("done", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("total", sa.Integer()),
+    _text("message", 500),
+    sa.Column("result", sa.JSON()),
+    # Problem-like: title, status, detail (and errors); never a traceback.
+    sa.Column("error", sa.JSON()),
+    sa.Column("cancel_requested", sa.Boolean(), nullable=False, server_default=sa.false()),
+    # How many times a runner has started it: the fencing token of the current run (a stale
+    # runner's writes name an older attempt and change nothing), and the bound on resuming a job
+    # that keeps taking its process down.
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Index(None, "user_id", "created_at"),
+    sa.Index(None, "status", "created_at"),
+    sa.Index(None, "tree_id"),  # the cascade when a tree is deleted
+)
+"""Background work (GEDCOM import and export) with its progress, result or error."""

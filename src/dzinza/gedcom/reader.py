@@ -1,0 +1,340 @@
+"""Reading GEDCOM: bytes to a stream of records, one ``Node`` tree per level-0 record.
+
+Streaming: text is decoded a chunk at a time and each record is handed on as soon as the next
+one starts, so memory holds one chunk and one record whatever the file's size.
+
+Tolerance is the rule, as real files need it. Leading whitespace, blank lines, any mix of CR and
+LF, level jumps, lines with no level (taken as the continuation of the text above), and lines
+after TRLR are warnings with the line number, not failures. Only input that is not GEDCOM at
+all (empty, HTML, an archive, binary noise) is refused, with ``NotGedcom`` saying what it
+looks like.
+
+Payloads: CONC and CONT are joined (CONT as a newline). A 7.0 file's leading ``@@`` escape is
+undone here; a 5.x file's text is left raw, because its escapes (``@@`` anywhere, ``@#D..@``)
+are part of converting it to 7.0 (see ``upgrade``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from dzinza.gedcom.charsets import SAMPLE, Charset, detect, text_stream
+from dzinza.gedcom.nodes import Node, Problems
+
+CHUNK = 1 << 20
+"""Characters decoded at a time."""
+MAX_LINE = 32 << 20
+"""A line longer than this (32 M characters) is not a GEDCOM line but a broken file."""
+
+_FIRST_LINE = re.compile(r"^\s*0\s+(@[^@\s]+@\s+)?(HEAD|[A-Za-z_][A-Za-z0-9_]*)\s*$")
+
+
+class NotGedcom(ValueError):
+    """The input is not a GEDCOM file; the message says what it seems to be instead."""
+
+
+@dataclass
+class GedcomFile:
+    """An opened GEDCOM file: what its header says, then its records, read once."""
+
+    version: str
+    """``HEAD.GEDC.VERS`` ('5.5', '5.5.1', '7.0', ...), or '' when the file does not say."""
+    charset: Charset
+    header: Node
+    problems: Problems
+    _rest: Iterator[Node]
+    _builder: _Builder
+    _stream: io.TextIOWrapper | None = None
+    _owned: bool = False
+    _read: bool = field(default=False)
+
+    def close(self) -> None:
+        """Closes the file when ``read_gedcom`` opened it (done after the last record); a
+        stream the caller gave stays open."""
+        if self._stream is not None:
+            if self._owned:
+                self._stream.close()
+            else:
+                self._stream.detach()
+            self._stream = None
+
+    @property
+    def encoding(self) -> str:
+        return self.charset.encoding
+
+    @property
+    def declared(self) -> str:
+        return self.charset.declared
+
+    @property
+    def is_seven(self) -> bool:
+        return self.version.startswith("7")
+
+    def records(
+        self, *, only: frozenset[str] | None = None, skip: frozenset[str] = frozenset()
+    ) -> Iterator[Node]:
+        """HEAD first, then every record in file order (TRLR is not yielded). ``only`` and
+        ``skip`` pick records by tag; the others are passed over without being built, which
+        is what makes reading a file in several passes cheap."""
+        if self._read:
+            raise RuntimeError("the records of a GEDCOM file can be read once")
+        self._read = True
+        self._builder.only, self._builder.skip = only, skip
+        try:
+            yield self.header
+            yield from self._rest
+        finally:
+            self.close()
+
+
+def read_gedcom(
+    source: str | Path | bytes | BinaryIO, *, problems: Problems | None = None
+) -> GedcomFile:
+    """Open a GEDCOM file (a path, its bytes, or a seekable binary stream)."""
+    owned = isinstance(source, str | Path | bytes)
+    if isinstance(source, bytes):
+        raw: BinaryIO = io.BytesIO(source)
+    elif isinstance(source, str | Path):
+        raw = open(source, "rb")  # noqa: SIM115 - closed when the records are read
+    else:
+        raw = source
+    try:
+        return _open(raw, problems, owned)
+    except BaseException:
+        if owned:
+            raw.close()
+        raise
+
+
+def _open(raw: BinaryIO, problems: Problems | None, owned: bool) -> GedcomFile:
+    sample = raw.read(SAMPLE)
+    _refuse_if_not_gedcom(sample)
+    charset = detect(sample)
+    raw.seek(0)
+    problems = problems if problems is not None else Problems()
+    if charset.note:
+        problems.add(1, "charset", charset.note)
+    builder = _Builder(problems)
+    stream = text_stream(raw, charset)
+    rest = builder.records(stream)
+    first = next(rest, None)
+    if first is None:
+        raise NotGedcom("the file has no GEDCOM records")
+    if first.tag != "HEAD":
+        problems.add(first.line, "no-header", "the file does not start with a HEAD record")
+        header = Node("HEAD", line=0)
+        rest = _chain(first, rest)
+    else:
+        header = first
+    gedc = header.first("GEDC")
+    version = (gedc.text("VERS") if gedc else "").strip()
+    builder.seven = version.startswith("7")
+    if builder.seven and header.first("CHAR") is None:
+        pass  # 7.0 is UTF-8 by definition; detect() already chose it
+    return GedcomFile(version, charset, header, problems, rest, builder, stream, owned)
+
+
+def parse_text(text: str) -> GedcomFile:
+    """Read GEDCOM from a string (for tests and small inputs)."""
+    return read_gedcom(text.encode("utf-8"))
+
+
+def _chain(first: Node, rest: Iterator[Node]) -> Iterator[Node]:
+    yield first
+    yield from rest
+
+
+def _refuse_if_not_gedcom(sample: bytes) -> None:
+    if not sample.strip(b"\r\n\t \x00\xef\xbb\xbf\xff\xfe"):
+        raise NotGedcom("the file is empty")
+    if sample.startswith(b"PK\x03\x04"):
+        raise NotGedcom("this is a ZIP archive, not a GEDCOM file (a GEDZIP must end in .gdz)")
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in sample[:2]:
+        probe = sample.decode(detect(sample).encoding, "replace")
+    else:
+        if b"\x00" in sample:
+            raise NotGedcom("this is binary data, not a GEDCOM file")
+        probe = sample.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+    first = next((ln for ln in probe.lstrip("\ufeff").splitlines() if ln.strip()), "")
+    if _FIRST_LINE.match(first):
+        return
+    lowered = first.lower()
+    if lowered.startswith(("<!doctype html", "<html", "<?xml", "<")):
+        raise NotGedcom("this looks like an HTML or XML page, not a GEDCOM file")
+    raise NotGedcom(
+        "this is not a GEDCOM file: it should start with the line '0 HEAD', "
+        f"but starts with {first[:40]!r}"
+    )
+
+
+_LINE = re.compile(
+    r"^(?:[ \t\ufeff]*(\d+)[ \t]+(?:(@[^@\n]*@)[ \t]+)?([^ \t\n]+)(?: ([^\n]*))?|([^\n]*))$",
+    re.MULTILINE,
+)
+"""One line: level, xref, tag, value; or, for a line that is none of that, the whole line.
+Every line matches exactly once, so the n-th match is the n-th line."""
+_LEVELS = {str(n): n for n in range(100)}
+
+
+class _Builder:
+    """Turns decoded lines into record trees. ``seven`` switches the escape rules."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.seven = False
+        self.only: frozenset[str] | None = None
+        self.skip: frozenset[str] = frozenset()
+
+    def lines(self, stream: io.TextIOBase) -> Iterator[tuple[str, str, str, str, str]]:
+        """The lines of ``stream``, split by one regular expression a chunk at a time (the
+        splitting runs in C: it is most of the reading's speed)."""
+        carry = ""
+        number = 0
+        while True:
+            chunk = stream.read(CHUNK)
+            if not chunk:
+                break
+            cut = chunk.rfind("\n")
+            if cut < 0:
+                carry += chunk
+                if len(carry) > MAX_LINE:
+                    raise NotGedcom(f"line {number + 1} is longer than {MAX_LINE} characters")
+                continue
+            text, carry = carry + chunk[:cut], chunk[cut + 1 :]
+            found = _LINE.findall(text)
+            number += len(found)
+            yield from found
+        if carry:
+            yield from _LINE.findall(carry)
+
+    def records(self, stream: io.TextIOBase) -> Iterator[Node]:
+        problems = self.problems
+        levels = _LEVELS
+        stack: list[Node] = []
+        record: Node | None = None
+        joining: Node | None = None
+        parts: list[str] = []
+        number = 0
+        trailer = False
+        bad_chars = False
+        passing = False
+        for head, xref, tag, value, junk in self.lines(stream):
+            number += 1
+            if passing:
+                if head != "0":
+                    continue
+                passing = False
+            if not tag:
+                junk = junk.strip(" \t\ufeff")
+                if not junk:
+                    continue
+                # A line with no level: text that a program wrapped without CONC/CONT.
+                if stack:
+                    target = joining or stack[-1]
+                    if joining is None:
+                        joining, parts = target, [target.payload or ""]
+                    parts.append("\n" + junk)
+                    problems.add(
+                        number, "no-level", "a line without a level was joined to the text above it"
+                    )
+                else:
+                    problems.add(number, "no-level", "a line that is not GEDCOM was skipped")
+                continue
+            level = levels.get(head)
+            if level is None:
+                level = int(head)
+            if value and "\ufffd" in value and not bad_chars:
+                bad_chars = True
+                problems.add(
+                    number,
+                    "charset",
+                    "bytes that are not valid in the file's character set were replaced",
+                )
+            if tag == "CONT" or tag == "CONC":
+                if level == 0 or level > len(stack):
+                    problems.add(
+                        number, "bad-level", f"{tag} at level {level} has no structure to continue"
+                    )
+                    continue
+                if self.seven and value[:2] == "@@":
+                    value = value[1:]
+                target = stack[level - 1]
+                if joining is not target:
+                    if joining is not None:
+                        joining.payload = "".join(parts)
+                    joining, parts = target, [target.payload or ""]
+                if tag == "CONT":
+                    parts.append("\n")
+                if value:
+                    parts.append(value)
+                continue
+            if joining is not None:
+                joining.payload = "".join(parts)
+                joining = None
+            if level == 0:
+                if record is not None:
+                    # Yielded before this line's value is read: the header sets ``seven``.
+                    yield record
+                    record = None
+                if (
+                    self.only is not None and tag not in self.only and tag != "TRLR"
+                ) or tag in self.skip:
+                    passing = True
+                    stack = []
+                    continue
+            pointer = False
+            payload: str | None = value
+            if not value:
+                payload = None
+            elif value[0] == "@":
+                if self.seven:
+                    if value[:2] == "@@":
+                        payload = value[1:]
+                    elif value[-1] == "@" and len(value) > 2:
+                        pointer = True
+                elif (
+                    value[-1] == "@"
+                    and len(value) > 2
+                    and value[1] != "#"
+                    and "@" not in value[1:-1]
+                ):
+                    pointer = True
+            node = Node(tag, payload, xref or None, pointer, None, number)
+            if level == 0:
+                stack = [node]
+                if trailer:
+                    problems.add(number, "after-trailer", "a record after TRLR was read anyway")
+                if tag == "TRLR":
+                    trailer = True
+                    stack = []
+                    continue
+                record = node
+                continue
+            depth = len(stack)
+            if depth == 0:
+                problems.add(number, "bad-level", "a line before the first record was skipped")
+                continue
+            if level > depth:
+                problems.add(
+                    number,
+                    "bad-level",
+                    f"level {level} follows level {depth - 1}; read as level {depth}",
+                )
+                level = depth
+            elif level < depth:
+                del stack[level:]
+            stack[-1].children.append(node)
+            stack.append(node)
+        if joining is not None:
+            joining.payload = "".join(parts)
+        if record is not None:
+            yield record
+        if not trailer:
+            problems.add(
+                number, "no-trailer", "the file does not end with TRLR: it may be cut short"
+            )

@@ -1,0 +1,107 @@
+"""GEDCOM use cases as the command line and the API call them: check a file, import it into a
+new or existing tree, export a tree."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Literal
+
+from dzinza.domain.errors import NotFound, ValidationFailed
+from dzinza.gedcom.nodes import Problems
+from dzinza.gedcom.upgrade import upgrade
+from dzinza.ports import FULL_VIEW
+from dzinza.services.common import SYSTEM
+from dzinza.services.gedcom_export import export_gedcom, export_gedzip
+from dzinza.services.gedcom_import import GedcomImporter, Progress, scan
+from dzinza.services.platform import Platform
+from dzinza.services.trees import TreeService
+
+FORMATS = {"gedcom7": "7.0", "gedcom551": "5.5.1", "gdz": "gdz"}
+
+
+def check_file(path: Path) -> dict[str, Any]:
+    """Reads a file as an import would, storing nothing: version, character set, record
+    counts, warnings (pointers to records the file lacks, duplicate ids, bad lines ...)."""
+    from dzinza.gedcom.reader import read_gedcom
+
+    problems = Problems()
+    found = scan(path, problems)
+    gedcom = read_gedcom(path, problems=problems)
+    for _ in upgrade(gedcom.records(), version=gedcom.version, problems=problems):
+        pass
+    return {
+        "version": found.version,
+        "encoding": found.encoding,
+        "declared_charset": found.declared,
+        "records": found.records,
+        "counts": found.counts,
+        "warnings": [p.as_dict() for p in problems.items],
+        "warning_count": problems.total,
+    }
+
+
+def run_import(
+    platform: Platform,
+    path: Path,
+    *,
+    tree_id: uuid.UUID | None = None,
+    tree_name: str | None = None,
+    preview: bool = False,
+    progress: Progress | None = None,
+    user_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The operator's import (command line): into ``tree_id``, or a new tree named
+    ``tree_name`` (the file's name by default), which is created in the same transaction's
+    wake and removed again if the import fails."""
+    importer = GedcomImporter(platform.store)
+    created = False
+    if tree_id is None:
+        if preview:
+            raise ValidationFailed("A preview compares a file with an existing tree: give --tree.")
+        with platform.store.write() as tx:
+            tree_id = TreeService.insert(
+                tx,
+                SYSTEM,
+                {"name": tree_name or path.stem, "owner_id": user_id or uuid.UUID(int=0)},
+            )
+        created = True
+    else:
+        with platform.store.read() as tx:
+            if tx.get("tree", tree_id) is None:
+                raise NotFound(f"There is no tree {tree_id}.")
+    try:
+        if preview:
+            report = importer.preview(path, tree_id, user_id=user_id, progress=progress)
+        else:
+            report = importer.run(path, tree_id, user_id=user_id, progress=progress)
+    except BaseException:
+        if created:
+            with platform.store.write() as tx:
+                tx.delete("tree", tree_id)
+        raise
+    return report.as_dict()
+
+
+def run_export(
+    platform: Platform,
+    tree_id: uuid.UUID,
+    output: Path,
+    format: str,
+    living: Literal["omit", "private"] | str = "private",
+) -> dict[str, int]:
+    version = FORMATS.get(format)
+    if version is None:
+        raise ValidationFailed("format: gedcom7, gedcom551 or gdz.")
+    shown: Literal["omit", "private"] = "omit" if living == "omit" else "private"
+    with platform.store.read() as tx:
+        tx.set_viewer(FULL_VIEW)
+        if tx.get("tree", tree_id) is None:
+            raise NotFound(f"There is no tree {tree_id}.")
+        if version == "gdz":
+            with open(output, "wb") as raw:
+                return export_gedzip(tx, tree_id, raw, living=shown)
+        with open(output, "w", encoding="utf-8", newline="\n") as text:
+            return export_gedcom(
+                tx, tree_id, text, version="7.0" if version == "7.0" else "5.5.1", living=shown
+            )
