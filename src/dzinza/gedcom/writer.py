@@ -73,7 +73,8 @@ def _line7(head: str, text: str) -> str:
 def _text_551(head: str, level: int, payload: str, lines: list[str]) -> None:
     cont = f"{level + 1} CONT"
     conc = f"{level + 1} CONC"
-    for index, text in enumerate(payload.replace("@", "@@").split("\n")):
+    # ``downgrade`` hands over 5.5.1 text already escaped (``@@``, ``@#DJULIAN@``).
+    for index, text in enumerate(payload.split("\n")):
         tag = head if index == 0 else cont
         room = LINE_LIMIT_551 - len(tag) - 1
         while len(text) > room > 0:

@@ -257,7 +257,7 @@ class _Run:
         self._flush()
         if not self.preview:
             added = self.tx.finish_famc(self.tree_id)
-            if added:
+            if added > 0:
                 self.problems.add(
                     0, "famc-only", f"{added} children were linked from their own FAMC only"
                 )

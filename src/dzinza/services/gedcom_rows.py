@@ -313,7 +313,12 @@ class Mapper:
     def _external_ids(self, node: Node, target_type: str, target: uuid.UUID, rows: Rows) -> None:
         if node.xref:
             rows.add("external_ids", self._ext(target_type, target, "xref", node.xref))
+        seen: set[tuple[str, str]] = set()
         for child in node.children:
+            key = ("refn" if child.tag == "REFN" else "uid", child.payload or "")
+            if key in seen:
+                continue
+            seen.add(key)
             if child.tag in ("UID", "_UID") and child.payload:
                 rows.add("external_ids", self._ext(target_type, target, "uid", child.payload))
             elif child.tag == "REFN" and child.payload:
