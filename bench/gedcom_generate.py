@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TextIO
 
 SEED = 20240601
-VERSION = 1
+VERSION = 2
 """Bumped whenever the same N and seed would give a different file."""
 THIS_YEAR = 2024
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -361,7 +361,7 @@ NOTE_SENTENCES = (
     "Served as a churchwarden for over twenty years.",
     "Known to everyone in the village by the praise name of the clan.",
     "The registrar wrote the age at death as about seventy.",
-    "Her dowry (roora) was paid in cattle, recorded in the family book.",
+    "Her bride price (roora) was paid in cattle, as the family book records.",
     "Witnesses at the wedding were the bride's brother and a neighbour.",
     "Müller's letters, in German, were translated by a grandson.",
     "Sources disagree about the year of birth: the census says two years later.",

@@ -52,7 +52,7 @@ EXPORT_TARGET_S = 45.0
 RSS_TARGET_MB = 500.0
 TARGET_PEOPLE = 1_000_000
 PG_DATABASE = "dzinza_gedcom_bench"
-POLL_S = 0.02
+POLL_S = 0.05
 
 
 # --- Children: time, peak memory, limits ------------------------------------------------------
@@ -476,7 +476,9 @@ def parse_table(parse: dict[str, dict[str, Any]]) -> list[str]:
             continue
         label = "gedcomkit, native parse, no Python objects" if name == NATIVE else name
         if "seconds" not in r:
-            cells = [label, "-", r.get("error", r["status"])] + ["-"] * 8
+            peak = r.get("peak_rss_mb")
+            cells = [label, "-", r.get("error", r["status"]), "-"]
+            cells += [f"{peak:.1f} (so far)" if peak else "-"] + ["-"] * 6
             lines.append("| " + " | ".join(cells) + " |")
             continue
         time_ratio = memory_ratio = "-"
@@ -618,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="generate the file again")
     parser.add_argument("--repeat", type=int, default=2, help="runs per parser, best kept (1-3)")
     parser.add_argument("--timeout", type=float, default=600, help="time cap per run, seconds")
-    parser.add_argument("--memory-cap-mb", type=float, default=8192, help="RSS cap per process")
+    parser.add_argument("--memory-cap-mb", type=float, default=12000, help="RSS cap per process")
     parser.add_argument("--parsers", default=",".join(PARSERS), help="comma-separated")
     parser.add_argument("--peers-python", type=Path, default=PEERS_PYTHON)
     parser.add_argument("--backends", default="sqlite,postgresql", help="for import/export")

@@ -5,11 +5,13 @@
 # Results in bench/results/gedcom-N.json, printed as tables.
 #
 # Usage: scripts/bench_gedcom.sh N [--repeat R] [--timeout S] [--backends "sqlite postgresql"]
-#                                  [--parsers LIST] [--fresh] [--no-parse] [--no-import]
-#   --repeat    runs per parser, the best kept (default 2)
-#   --timeout   time cap of one parser run, seconds (default 600)
-#   --parsers   comma-separated: dzinza,ged4py,python-gedcom,gedcomkit,gedcomkit-native
-#   --fresh     generate the file again
+#          [--parsers LIST] [--memory-cap-mb M] [--io-timeout S] [--fresh] [--no-parse] [--no-import]
+#   --repeat         runs per parser, the best kept (default 2)
+#   --timeout        time cap of one parser run, seconds (default 600)
+#   --parsers        comma-separated: dzinza,ged4py,python-gedcom,gedcomkit,gedcomkit-native
+#   --memory-cap-mb  a process past this RSS is stopped (default 12000)
+#   --io-timeout     time cap of one import or export, seconds (default 1800)
+#   --fresh          generate the file again
 # The peers live in their own virtualenv, bench/work/peers-venv (from bench/requirements-peers.txt),
 # never in .venv. PostgreSQL is the benchmark's private cluster (scripts/services.sh with
 # bench/work/run, port 55433), started only when `dzinza import` exists, and stopped again if
@@ -17,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 N="$1"; shift
 [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] || usage
@@ -26,7 +28,7 @@ BACKENDS="sqlite postgresql"
 NO_IMPORT=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --repeat|--timeout|--parsers) ARGS+=("$1" "$2"); shift 2 ;;
+    --repeat|--timeout|--parsers|--memory-cap-mb|--io-timeout) ARGS+=("$1" "$2"); shift 2 ;;
     --backends) BACKENDS="$2"; shift 2 ;;
     --fresh|--no-parse) ARGS+=("$1"); shift ;;
     --no-import) NO_IMPORT=1; ARGS+=("$1"); shift ;;
