@@ -187,10 +187,6 @@ def test_a_truncated_file_imports_what_it_has_with_a_warning(
     assert "no-trailer" in codes or "broken-pointer" in codes
 
 
-@pytest.mark.xfail(
-    reason="issue 4 open: a duplicated xref is refused whole (409), not skipped with a warning",
-    strict=True,
-)
 def test_broken_pointers_and_duplicate_ids_are_warnings_with_lines(
     platform: Platform, tmp_path: Path
 ) -> None:

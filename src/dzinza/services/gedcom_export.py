@@ -132,6 +132,11 @@ class GedcomExporter:
                 out.setdefault(row["target_id"], {}).setdefault(table, []).append(row)
                 if table == "note_links":
                     notes_needed.append(row["note_id"])
+        self.xrefs.prefetch(
+            [row["source_id"] for links in out.values() for row in links.get("citations", [])]
+            + [row["media_id"] for links in out.values() for row in links.get("media_links", [])]
+            + notes_needed
+        )
         notes = {n["id"]: n for n in self.tx.get_many("note", notes_needed)} if notes_needed else {}
         for links in out.values():
             for link in links.get("note_links", []):
@@ -264,6 +269,11 @@ class GedcomExporter:
             for row, node in zip(event_rows, nodes, strict=True):
                 events.setdefault(row["family_id"], []).append(node)
             links = self._links_for("family", ids)
+            self.xrefs.prefetch(
+                ids
+                + [k["child_id"] for kids in children.values() for k in kids]
+                + [p for f in page for p in (f["partner1_id"], f["partner2_id"]) if p is not None]
+            )
             for family in page:
                 fid = family["id"]
                 if self.living == "omit":
@@ -311,6 +321,10 @@ class GedcomExporter:
             if table == "notes":
                 page = [n for n in page if n["shared"]]
             links = self._links_for(link_kind, [r["id"] for r in page]) if table != "notes" else {}
+            self.xrefs.prefetch(
+                [r["id"] for r in page]
+                + [r["repository_id"] for r in page if r.get("repository_id")]
+            )
             for row in page:
                 node = make(row)
                 self._fix(node, row)

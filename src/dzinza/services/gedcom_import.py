@@ -99,6 +99,7 @@ class Scan:
     defined: dict[str, str]
     counts: dict[str, int]
     records: int
+    duplicates: set[str] = field(default_factory=set)
 
 
 def scan(path: Path, problems: Problems) -> Scan:
@@ -107,6 +108,7 @@ def scan(path: Path, problems: Problems) -> Scan:
     gedcom.close()
     five = not gedcom.is_seven
     defined: dict[str, str] = {}
+    duplicates: set[str] = set()
     counts = dict.fromkeys(sorted(set(REPORTED.values())), 0)
     records = 0
     with open(path, "rb") as raw:
@@ -124,14 +126,21 @@ def scan(path: Path, problems: Problems) -> Scan:
                 carry += chunk
                 continue
             text, carry = carry + chunk[:cut], chunk[cut + 1 :]
-            records += _scan_text(text, five, defined, counts, problems)
-        records += _scan_text(carry, five, defined, counts, problems)
+            records += _scan_text(text, five, defined, counts, problems, duplicates)
+        records += _scan_text(carry, five, defined, counts, problems, duplicates)
         stream.detach()
-    return Scan(gedcom.version, gedcom.encoding, gedcom.declared, defined, counts, records)
+    return Scan(
+        gedcom.version, gedcom.encoding, gedcom.declared, defined, counts, records, duplicates
+    )
 
 
 def _scan_text(
-    text: str, five: bool, defined: dict[str, str], counts: dict[str, int], problems: Problems
+    text: str,
+    five: bool,
+    defined: dict[str, str],
+    counts: dict[str, int],
+    problems: Problems,
+    duplicates: set[str],
 ) -> int:
     found = 0
     for xref, tag in _LEVEL0.findall(text):
@@ -143,6 +152,7 @@ def _scan_text(
             problems.add(
                 0, "duplicate-xref", f"{xref} is defined more than once; the first is kept"
             )
+            duplicates.add(xref)
             continue
         defined[xref] = tag
         reported = REPORTED.get(tag)
@@ -247,6 +257,7 @@ class _Run:
             tx.count_records(tree_id)["people"] or tx.count_records(tree_id)["sources"]
         )
         self.last_report = 0.0
+        self.taken: set[str] = set()
 
     def all_passes(self) -> None:
         self.tx.start_famc()
@@ -308,6 +319,13 @@ class _Run:
 
     def _one(self, record: Node) -> None:
         tag = record.tag
+        if record.xref is not None and record.xref in self.found.duplicates:
+            if record.xref in self.taken:
+                self.problems.add(
+                    record.line, "duplicate-xref", f"a second {record.xref} was skipped"
+                )
+                return
+            self.taken.add(record.xref)
         mapper = self.mapper
         if tag == "INDI":
             rows, _ = mapper.person(record)

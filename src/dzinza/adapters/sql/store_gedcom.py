@@ -48,6 +48,8 @@ _FAMC = sa.Table(
     sa.Column("family_id", sa.Uuid()),
     sa.Column("pedigree", sa.String(16)),
     sa.Column("position", sa.Integer()),
+    # Without it, setting each child's pedigree scans the whole table: quadratic.
+    sa.Index("ix_import_famc_pair", "family_id", "child_id"),
     prefixes=["TEMPORARY"],
 )
 """A person's own links to the families they are a child of, kept until every family is in."""
@@ -190,9 +192,13 @@ class GedcomQueries:
         self.conn.execute(stmt, [{"_id": r["id"], **{c: r[c] for c in columns}} for r in rows])
 
     def drop_gedcom_records(self, ids: Sequence[uuid.UUID]) -> None:
-        g = t.gedcom_records
+        g, e = t.gedcom_records, t.external_ids
         for start in range(0, len(ids), 500):
-            self.conn.execute(g.delete().where(g.c.id.in_(list(ids[start : start + 500]))))
+            chunk = list(ids[start : start + 500])
+            self.conn.execute(
+                e.delete().where(e.c.target_type == "record", e.c.target_id.in_(chunk))
+            )
+            self.conn.execute(g.delete().where(g.c.id.in_(chunk)))
 
     def place_ids(self, tree_id: uuid.UUID) -> set[uuid.UUID]:
         p = t.places

@@ -412,6 +412,8 @@ external_ids = sa.Table(
     sa.Column("value", sa.String(200), nullable=False),
     sa.Index(None, "tree_id", "kind", "value"),
     sa.Index(None, "target_type", "target_id"),
+    # Export looks up each record's xref by its id alone.
+    sa.Index(None, "target_id", "kind"),
 )
 
 gedcom_records = sa.Table(

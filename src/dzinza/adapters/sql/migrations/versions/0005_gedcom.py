@@ -73,8 +73,11 @@ def upgrade() -> None:
         ["tree_id", "tag", "position"],
     )
 
+    op.create_index("ix_external_ids_target_id_kind", "external_ids", ["target_id", "kind"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_external_ids_target_id_kind", table_name="external_ids")
     op.drop_index("ix_gedcom_records_tree_id_tag_position", table_name="gedcom_records")
     op.drop_table("gedcom_records")
     with op.batch_alter_table("notes") as batch:
