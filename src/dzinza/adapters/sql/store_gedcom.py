@@ -119,6 +119,9 @@ class GedcomQueries:
         pedigree = (
             sa.select(f.c.pedigree)
             .where(f.c.family_id == c.c.family_id, f.c.child_id == c.c.child_id)
+            # A person may name the same family twice (two FAMC): the first one counts.
+            .order_by(f.c.position)
+            .limit(1)
             .scalar_subquery()
         )
         differs = sa.exists().where(
