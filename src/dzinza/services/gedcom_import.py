@@ -253,9 +253,8 @@ class _Run:
         self.buffered = 0
         self.done = 0
         self.position = 0
-        self.merging = bool(
-            tx.count_records(tree_id)["people"] or tx.count_records(tree_id)["sources"]
-        )
+        stored = tx.count_records(tree_id)
+        self.merging = bool(stored["people"] or stored["sources"])
         self.last_report = 0.0
         self.taken: set[str] = set()
 

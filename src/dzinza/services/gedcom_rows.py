@@ -130,6 +130,18 @@ class Rows:
     def add(self, table: str, row: dict[str, Any]) -> None:
         self.tables.setdefault(table, []).append(row)
 
+    def extend(self, other: Rows) -> None:
+        for table, more in other.tables.items():
+            self.tables.setdefault(table, []).extend(more)
+
+    @classmethod
+    def headed(cls, table: str, row: dict[str, Any], rest: Rows) -> Rows:
+        """A record's own row first, then what hangs from it (the order foreign keys need)."""
+        out = cls()
+        out.add(table, row)
+        out.extend(rest)
+        return out
+
 
 class PlaceCache:
     """Places by their full name: one row per jurisdiction, made once per tree."""
@@ -443,9 +455,7 @@ class Mapper:
         out.add("people", person)
         for name in names:
             out.add("names", name)
-        for table, more in rows.tables.items():
-            for r in more:
-                out.add(table, r)
+        out.extend(rows)
         for key in sorted(summaries.search_keys(names)):
             out.add(
                 "name_search",
@@ -557,9 +567,7 @@ class Mapper:
         self._external_ids(node, "family", fid, rows)
         out = Rows()
         out.add("families", family)
-        for table, more in rows.tables.items():
-            for r in more:
-                out.add(table, r)
+        out.extend(rows)
         for link in links:
             out.add("family_children", link)
         return out, fid
@@ -589,12 +597,7 @@ class Mapper:
         consumed = self._links(node, "source", sid, rows)
         _stamp(row, diff(_without(node, consumed), self.writer.source(row), self.ctx.key_of))
         self._external_ids(node, "source", sid, rows)
-        out = Rows()
-        out.add("sources", row)
-        for table, more in rows.tables.items():
-            for r in more:
-                out.add(table, r)
-        return out
+        return Rows.headed("sources", row, rows)
 
     def repository(self, node: Node) -> Rows:
         self.local.clear()
@@ -612,12 +615,7 @@ class Mapper:
         consumed = self._links(node, "repository", rid, rows)
         _stamp(row, diff(_without(node, consumed), self.writer.repository(row), self.ctx.key_of))
         self._external_ids(node, "repository", rid, rows)
-        out = Rows()
-        out.add("repositories", row)
-        for table, more in rows.tables.items():
-            for r in more:
-                out.add(table, r)
-        return out
+        return Rows.headed("repositories", row, rows)
 
     def note(self, node: Node) -> Rows:
         self.local.clear()
@@ -628,12 +626,7 @@ class Mapper:
         row = {"id": nid, "tree_id": self.tree_id, "text": node.payload or "", "shared": True}
         _stamp(row, diff(node, self.writer.shared_note(row), self.ctx.key_of))
         self._external_ids(node, "note", nid, rows)
-        out = Rows()
-        out.add("notes", row)
-        for table, more in rows.tables.items():
-            for r in more:
-                out.add(table, r)
-        return out
+        return Rows.headed("notes", row, rows)
 
     def media(self, node: Node) -> Rows:
         self.local.clear()
@@ -653,12 +646,7 @@ class Mapper:
         consumed = self._links(node, "media", mid, rows)
         _stamp(row, diff(_without(node, consumed), self.writer.media(row), self.ctx.key_of))
         self._external_ids(node, "media", mid, rows)
-        out = Rows()
-        out.add("media", row)
-        for table, more in rows.tables.items():
-            for r in more:
-                out.add(table, r)
-        return out
+        return Rows.headed("media", row, rows)
 
     def other(self, node: Node, position: int) -> Rows:
         """A record the model has no table for (submitters, extension records, the header):
