@@ -65,6 +65,8 @@ def build(settings: Settings | None = None, *, resume_jobs: bool = False) -> Pla
         base_url=settings.resolved_public_url(),
         documents=Documents(settings.terms_version, settings.privacy_version),
         job_runner=functools.partial(InProcessJobRunner, workers=settings.job_workers),
+        work_dir=settings.data_dir / "work",
+        import_max_bytes=settings.import_max_bytes,
     )
     if resume_jobs:  # the in-process runner: this process picks up what the last one left
         try:

@@ -296,13 +296,13 @@ def _json(data: object) -> None:
 
 @gedcom_cli.command("parse")
 def gedcom_parse(
-    path: Annotated[Path, typer.Argument(help="The GEDCOM file")],
+    path: Annotated[Path, typer.Argument(help="The GEDCOM or GEDZIP file")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Read and check a GEDCOM file without storing it: version, character set, counts,
     warnings with line numbers."""
     try:
-        report = check_file(path)
+        report = _run(lambda: check_file(path, Settings().import_max_bytes))
     except (NotGedcom, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
@@ -319,7 +319,7 @@ def gedcom_parse(
 
 @app.command("import")
 def import_gedcom(
-    path: Annotated[Path, typer.Argument(help="The GEDCOM file")],
+    path: Annotated[Path, typer.Argument(help="The GEDCOM file, or a GEDZIP (.gdz) archive")],
     tree: Annotated[uuid.UUID | None, typer.Option(help="Import into this existing tree")] = None,
     tree_name: Annotated[str | None, typer.Option(help="Name of the new tree")] = None,
     preview: Annotated[

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     """The privacy policy in force."""
     job_workers: int = Field(default=1, ge=1, le=32)
     """Threads that run background jobs (GEDCOM import and export) in the server process."""
+    import_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
+    """The largest GEDCOM or GEDZIP file the API accepts for import (and the most a GEDZIP's
+    gedcom.ged may expand to)."""
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -346,6 +346,13 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/jobs"): "the caller's own jobs; 401 if anonymous (test_jobs)",
     ("GET", "/api/v1/jobs/{job_id}"): "its starter or a manager of its tree; else 404 (test_jobs)",
     ("POST", "/api/v1/jobs/{job_id}/cancel"): "as reading it, with the 'write' scope (test_jobs)",
+    ("POST", "/api/v1/trees/{tree_id}/imports"): (
+        "editors and above; hidden tree 404, anonymous 401, weaker roles 403 (test_gedcom_api)"
+    ),
+    ("POST", "/api/v1/trees/{tree_id}/exports"): (
+        "any signed-in reader, the privacy engine applied to them; else 404/401 (test_gedcom_api)"
+    ),
+    ("GET", "/api/v1/jobs/{job_id}/download"): "only who started the export (test_gedcom_api)",
 }
 """Routes outside any one tree, with where their rules are tested. Everything under /auth/ and
 /account/ acts on the caller's own account and is tested in test_account*.py and test_gdpr*.py."""

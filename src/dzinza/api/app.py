@@ -13,6 +13,7 @@ from dzinza.api import (
     account_data,
     auth,
     families,
+    gedcom,
     history,
     jobs,
     members,
@@ -42,7 +43,18 @@ def create_app(platform: Platform, *, trusted_proxies: str = "127.0.0.1") -> Fas
         redoc_url=None,
     )
     app.state.platform = platform
-    for module in (trees, members, people, families, records, auth, account, history, jobs):
+    for module in (
+        trees,
+        members,
+        people,
+        families,
+        records,
+        auth,
+        account,
+        history,
+        jobs,
+        gedcom,
+    ):
         app.include_router(module.router, prefix=API)
     app.include_router(families.events, prefix=API)
     app.include_router(account_data.router, prefix=API)

@@ -3,6 +3,7 @@ new or existing tree, export a tree."""
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any, Literal
@@ -13,29 +14,34 @@ from dzinza.gedcom.upgrade import upgrade
 from dzinza.ports import FULL_VIEW
 from dzinza.services.common import SYSTEM
 from dzinza.services.gedcom_export import export_gedcom, export_gedzip
+from dzinza.services.gedcom_files import unpack
 from dzinza.services.gedcom_import import GedcomImporter, Progress, scan
-from dzinza.services.platform import Platform
+from dzinza.services.platform import DEFAULT_IMPORT_MAX_BYTES, Platform
 from dzinza.services.trees import TreeService
 
 FORMATS = {"gedcom7": "7.0", "gedcom551": "5.5.1", "gdz": "gdz"}
 
 
-def check_file(path: Path) -> dict[str, Any]:
-    """Reads a file as an import would, storing nothing: version, character set, record
-    counts, warnings (pointers to records the file lacks, duplicate ids, bad lines ...)."""
+def check_file(path: Path, max_bytes: int = DEFAULT_IMPORT_MAX_BYTES) -> dict[str, Any]:
+    """Reads a file (GEDCOM or GEDZIP) as an import would, storing nothing: version,
+    character set, record counts, warnings (pointers to records the file lacks, duplicate
+    ids, bad lines ...)."""
     from dzinza.gedcom.reader import read_gedcom
 
-    problems = Problems()
-    found = scan(path, problems)
-    gedcom = read_gedcom(path, problems=problems)
-    for _ in upgrade(gedcom.records(), version=gedcom.version, problems=problems):
-        pass
+    with tempfile.TemporaryDirectory(prefix="dzinza-check-") as work:
+        unpacked = unpack(path, Path(work), max_bytes)
+        problems = Problems()
+        found = scan(unpacked.path, problems)
+        gedcom = read_gedcom(unpacked.path, problems=problems)
+        for _ in upgrade(gedcom.records(), version=gedcom.version, problems=problems):
+            pass
     return {
         "version": found.version,
         "encoding": found.encoding,
         "declared_charset": found.declared,
         "records": found.records,
         "counts": found.counts,
+        "media_files": len(unpacked.media_files),
         "warnings": [p.as_dict() for p in problems.items],
         "warning_count": problems.total,
     }
@@ -53,7 +59,7 @@ def run_import(
 ) -> dict[str, Any]:
     """The operator's import (command line): into ``tree_id``, or a new tree named
     ``tree_name`` (the file's name by default), which is created in the same transaction's
-    wake and removed again if the import fails."""
+    wake and removed again if the import fails. ``path`` may be a GEDZIP archive."""
     importer = GedcomImporter(platform.store)
     created = False
     if tree_id is None:
@@ -71,16 +77,18 @@ def run_import(
             if tx.get("tree", tree_id) is None:
                 raise NotFound(f"There is no tree {tree_id}.")
     try:
-        if preview:
-            report = importer.preview(path, tree_id, user_id=user_id, progress=progress)
-        else:
-            report = importer.run(path, tree_id, user_id=user_id, progress=progress)
+        unpacked = unpack(path, platform.gedcom.work.root, platform.import_max_bytes)
+        try:
+            start = importer.preview if preview else importer.run
+            report = start(unpacked.path, tree_id, user_id=user_id, progress=progress)
+        finally:
+            unpacked.discard()
     except BaseException:
         if created:
             with platform.store.write() as tx:
                 tx.delete("tree", tree_id)
         raise
-    return report.as_dict()
+    return report.as_dict() | {"media_files_not_stored": len(unpacked.media_files)}
 
 
 def run_export(

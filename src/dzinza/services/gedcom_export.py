@@ -68,10 +68,22 @@ def _residual(row: dict[str, Any]) -> tuple[list[Any], bool]:
 
 
 class GedcomExporter:
-    def __init__(self, tx: StoreSession, tree_id: uuid.UUID, *, living: Living = "private") -> None:
+    def __init__(
+        self,
+        tx: StoreSession,
+        tree_id: uuid.UUID,
+        *,
+        living: Living = "private",
+        full: bool = True,
+    ) -> None:
+        """``full``: the reader sees the whole tree (editors and above, the command line).
+        Anyone else gets no records the model does not hold (submitters with their contact
+        details, vendor records) and no stored extras of the header: what those say cannot
+        be checked against the privacy rules."""
         self.tx = tx
         self.tree_id = tree_id
         self.living = living
+        self.full = full
         self.xrefs = _Xrefs(tx, tree_id)
         self.writer = Writer(self.xrefs.of)
         self.counts: dict[str, int] = {}
@@ -85,9 +97,10 @@ class GedcomExporter:
 
     def records(self) -> Iterator[Node]:
         yield self._header()
-        for row in self.tx.gedcom_records_of(self.tree_id):
-            if row["tag"] != "HEAD":
-                yield self._other(row)
+        if self.full:
+            for row in self.tx.gedcom_records_of(self.tree_id):
+                if row["tag"] != "HEAD":
+                    yield self._other(row)
         yield from self._people()
         yield from self._families()
         yield from self._simple("sources", "S", self.writer.source)
@@ -108,7 +121,7 @@ class GedcomExporter:
             ],
         )
         last = None
-        for row in self.tx.gedcom_records_of(self.tree_id):
+        for row in self.tx.gedcom_records_of(self.tree_id) if self.full else ():
             if row["tag"] == "HEAD":
                 last = row
         if last is not None:
@@ -287,16 +300,17 @@ class GedcomExporter:
                         else family["partner2_id"],
                     }
                 kids = children.get(fid, [])
+                hidden_family = (
+                    family["partner1_id"] in self.hidden or family["partner2_id"] in self.hidden
+                )
                 node = self.writer.family(family, [k["child_id"] for k in kids])
-                self._fix(node, family)
+                if not hidden_family:
+                    self._fix(node, family)
                 node.xref = self.xrefs.of("F", fid)
                 if not family.get("gedcom"):
                     node.children.append(Node("UID", str(fid)))
                 for kid in kids:
                     node.children.append(self._fix(self.writer.child(kid), kid))
-                hidden_family = (
-                    family["partner1_id"] in self.hidden or family["partner2_id"] in self.hidden
-                )
                 if not hidden_family:
                     node.children.extend(events.get(fid, []))
                     self._attach(node, links.get(fid))
@@ -342,9 +356,11 @@ def export_gedcom(
     *,
     version: Literal["7.0", "5.5.1"] = "7.0",
     living: Living = "private",
+    full: bool = True,
 ) -> dict[str, int]:
-    """Writes the tree to ``out``; returns the count of records per kind."""
-    exporter = GedcomExporter(tx, tree_id, living=living)
+    """Writes the tree to ``out`` as the session's reader may see it (see ``GedcomExporter``);
+    returns the count of records per kind."""
+    exporter = GedcomExporter(tx, tree_id, living=living, full=full)
     records: Iterator[Node] = exporter.records()
     if version != "7.0":
         from dzinza.gedcom.downgrade import downgrade
@@ -355,7 +371,12 @@ def export_gedcom(
 
 
 def export_gedzip(
-    tx: StoreSession, tree_id: uuid.UUID, target: IO[bytes], *, living: Living = "private"
+    tx: StoreSession,
+    tree_id: uuid.UUID,
+    target: IO[bytes],
+    *,
+    living: Living = "private",
+    full: bool = True,
 ) -> dict[str, int]:
     """A GEDZIP archive: ``gedcom.ged`` (7.0). Media files are not stored by Dzinza yet (photo
     storage is a later feature), so the archive holds the GEDCOM file and its FILE references."""
@@ -366,7 +387,7 @@ def export_gedzip(
         import io
 
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-        counts = export_gedcom(tx, tree_id, text, living=living)
+        counts = export_gedcom(tx, tree_id, text, living=living, full=full)
         text.flush()
         text.detach()
     return counts

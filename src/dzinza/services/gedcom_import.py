@@ -54,6 +54,16 @@ REPORTED = {
 }
 _LEVEL0 = re.compile(r"^[ \t\ufeff]*0[ \t]+(@[^@\n]+@)[ \t]+([^ \t\n]+)", re.MULTILINE)
 
+MATCHED_TABLES = {
+    "people": "person",
+    "families": "family",
+    "sources": "source",
+    "repositories": "repository",
+    "notes": "note",
+    "media": "media",
+}
+"""Tables whose rows are records of the file, matched by id when a file is imported again."""
+
 Progress = Callable[[int, int | None, str], None]
 
 
@@ -371,6 +381,13 @@ class _Run:
         buffer, self.buffer, self.buffered = self.buffer, {}, 0
         if self.merging:
             self._merge(buffer)
+        else:  # an empty tree: every record of the file is new
+            self.report.new += sum(
+                1
+                for table in MATCHED_TABLES
+                for r in buffer.get(table, [])
+                if r.get("gedcom") and "h" in r["gedcom"]
+            )
         if self.preview:
             return
         tx = self.tx
@@ -403,14 +420,7 @@ class _Run:
         if others and not self.preview:
             # Records without a table of their own (the header, submitters) are replaced whole.
             self.tx.drop_gedcom_records([r["id"] for r in others])
-        for table, kind in (
-            ("people", "person"),
-            ("families", "family"),
-            ("sources", "source"),
-            ("repositories", "repository"),
-            ("notes", "note"),
-            ("media", "media"),
-        ):
+        for table, kind in MATCHED_TABLES.items():
             rows = [r for r in buffer.get(table, []) if r.get("gedcom") and "h" in r["gedcom"]]
             if not rows:
                 continue
@@ -472,4 +482,6 @@ class _Run:
         now = time.monotonic()
         if force or now - self.last_report >= 0.25:
             self.last_report = now
-            self.progress(self.done, self.found.records, "importing")
+            # The header, the trailer and records the conversion from 5.x makes are done
+            # too, beyond the scan's count of the file's own records.
+            self.progress(self.done, max(self.done, self.found.records), "importing")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from dzinza.ports import Clock, Mailer, PasswordHasher, TreeStore
 from dzinza.services.events import EventService
 from dzinza.services.families import FamilyService
 from dzinza.services.gdpr import DataProtectionService, Documents
+from dzinza.services.gedcom_files import WorkFolder
+from dzinza.services.gedcom_jobs import GedcomJobs
 from dzinza.services.graph import GraphService
 from dzinza.services.history import HistoryService
 from dzinza.services.jobs import JobService, RunnerFactory
@@ -17,6 +21,8 @@ from dzinza.services.people import PeopleService
 from dzinza.services.records import RecordService
 from dzinza.services.trees import TreeService
 from dzinza.services.users import TERMS_VERSION, UserService
+
+DEFAULT_IMPORT_MAX_BYTES = 512 * 1024 * 1024
 
 
 @dataclass
@@ -33,6 +39,10 @@ class Platform:
     """The versions of the terms of use and the privacy policy in force (from the settings)."""
     job_runner: RunnerFactory | None = None
     """Builds the runner of background jobs around ``jobs.execute``; None leaves jobs queued."""
+    work_dir: Path | None = None
+    """Where GEDCOM uploads wait for their import and exports for their download; None: a
+    folder in the system's temporary directory."""
+    import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES
     trees: TreeService = field(init=False)
     people: PeopleService = field(init=False)
     families: FamilyService = field(init=False)
@@ -49,6 +59,7 @@ class Platform:
     gdpr: DataProtectionService = field(init=False)
     history: HistoryService = field(init=False)
     jobs: JobService = field(init=False)
+    gedcom: GedcomJobs = field(init=False)
 
     def __post_init__(self) -> None:
         self.trees = TreeService(self.store)
@@ -76,6 +87,8 @@ class Platform:
         self.media = RecordService(self.store, "media")
         self.history = HistoryService(self.store)
         self.jobs = JobService(self.store, self.clock, self.job_runner)
+        work = self.work_dir or Path(tempfile.gettempdir()) / "dzinza-work"
+        self.gedcom = GedcomJobs(self.store, self.jobs, WorkFolder(work), self.import_max_bytes)
         self.gdpr = DataProtectionService(
             self.store,
             self.hasher,

@@ -245,11 +245,18 @@ class GedcomQueries:
     def export_records(
         self, table: str, tree_id: uuid.UUID, after: uuid.UUID | None, limit: int
     ) -> list[dict[str, Any]]:
+        """A page of a tree's records of one table. Notes and media attached to someone the
+        reader may not see are left out (the privacy engine, inside the query)."""
         tbl = IMPORT_TABLES[table]
         stmt = sa.select(tbl).where(tbl.c.tree_id == tree_id).order_by(tbl.c.id).limit(limit)
         if after is not None:
             stmt = stmt.where(tbl.c.id > after)
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        kind = {"notes": "note", "media": "media"}.get(table)
+        scope = getattr(self, "scope")  # noqa: B009 - set by SqlSession.set_viewer
+        if kind is not None and scope is not privacy.Scope.FULL:
+            stmt = stmt.where(~privacy.record_hidden(kind, tbl, scope))
+        params = getattr(self, "scope_params")  # noqa: B009
+        return [dict(r._mapping) for r in self.conn.execute(stmt, params)]
 
     def export_children(
         self, table: str, column: str, ids: Sequence[uuid.UUID]
@@ -270,7 +277,15 @@ class GedcomQueries:
         stmt = sa.select(tbl).where(tbl.c.target_type == kind, tbl.c.target_id.in_(list(ids)))
         if "position" in tbl.c:
             stmt = stmt.order_by(tbl.c.target_id, tbl.c.position)
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        scope = getattr(self, "scope")  # noqa: B009 - set by SqlSession.set_viewer
+        if table in ("note_links", "media_links") and scope is not privacy.Scope.FULL:
+            # A shared note or photo also attached to someone hidden is hidden everywhere:
+            # a pointer to it would name a record the file does not hold.
+            others = tbl.alias("other_links")
+            own = tbl.c.note_id if table == "note_links" else tbl.c.media_id
+            stmt = stmt.where(~privacy.linked_hidden(others, own, scope))
+        params = getattr(self, "scope_params")  # noqa: B009
+        return [dict(r._mapping) for r in self.conn.execute(stmt, params)]
 
     def export_families_of(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
         """(person, family) for the families these people are partners in."""

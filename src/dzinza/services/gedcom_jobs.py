@@ -1,0 +1,251 @@
+"""GEDCOM import and export as background jobs, as the API starts them.
+
+An import is uploaded first (the route streams the body into the work folder, refusing it as
+soon as it passes the size limit), checked for being GEDCOM at all, then handed to a job; the
+file is deleted when the job ends. An export runs as a job too (a large tree takes minutes) and
+leaves its file in the work folder, for ``download`` by the person who asked for it.
+
+Rights are checked when the job is submitted and again when it runs, since a member may lose
+their role in between. An export sees the tree as the person who asked for it does: the privacy
+engine applies to them, not to the server.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from dzinza.domain.errors import AuthenticationRequired, NotFound, ValidationFailed
+from dzinza.gedcom.reader import NotGedcom, read_gedcom
+from dzinza.ports import StoreSession, TreeStore, ViewerLevel
+from dzinza.services.access import Need, tree_access
+from dzinza.services.common import Actor
+from dzinza.services.gedcom_export import export_gedcom, export_gedzip
+from dzinza.services.gedcom_files import WorkFolder, is_zip, open_gedzip, unpack
+from dzinza.services.gedcom_import import GedcomImporter
+from dzinza.services.jobs import SHUTDOWN, JobCancelled, JobContext, JobService
+
+IMPORT = "gedcom.import"
+EXPORT = "gedcom.export"
+UPLOAD_NAME = "upload"
+EXPORTS = {
+    "gedcom7": ("7.0", "ged", "text/vnd.familysearch.gedcom"),
+    "gedcom551": ("5.5.1", "ged", "text/vnd.familysearch.gedcom"),
+    "gdz": ("gdz", "gdz", "application/vnd.familysearch.gedzip"),
+}
+"""format -> (version, file extension, media type)."""
+KEEP_FILES = 24 * 3600
+"""Seconds an export waits for its download (and a stray upload for a job) before it is
+removed; the sweep runs whenever an import or export starts."""
+
+
+class PayloadTooLarge(ValidationFailed):
+    status = 413
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    filename: str
+    media_type: str
+
+
+class GedcomJobs:
+    def __init__(
+        self, store: TreeStore, jobs: JobService, work: WorkFolder, max_bytes: int
+    ) -> None:
+        self.store = store
+        self.jobs = jobs
+        self.work = work
+        self.max_bytes = max_bytes
+        jobs.register(IMPORT, self._run_import)
+        jobs.register(EXPORT, self._run_export)
+
+    # -- import ---------------------------------------------------------------------------
+    def may_import(self, actor: Actor, tree_id: uuid.UUID) -> None:
+        """Raises unless the actor may import into the tree (editors and above): checked
+        before the upload, so a refused request does not send its whole file first."""
+        with self.store.read() as tx:
+            tree_access(tx, tree_id, actor, Need.EDIT)
+
+    def upload_path(self) -> tuple[str, Path]:
+        """A fresh place for an upload: (key, file path)."""
+        self.work.sweep(KEEP_FILES)
+        key = uuid.uuid4().hex
+        return key, self.work.of(key) / UPLOAD_NAME
+
+    def too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(
+            f"The file is larger than the import limit of {self.max_bytes} bytes "
+            "(DZINZA_IMPORT_MAX_BYTES)."
+        )
+
+    def start_import(
+        self,
+        actor: Actor,
+        tree_id: uuid.UUID,
+        key: str,
+        *,
+        preview: bool = False,
+        filename: str | None = None,
+    ) -> dict[str, Any]:
+        """Checks the uploaded file and queues its import; the upload is removed if refused."""
+        try:
+            self.may_import(actor, tree_id)
+            self._check_upload(self.work.of(key) / UPLOAD_NAME)
+            params = {"upload": key, "preview": preview, "filename": filename}
+            return self.jobs.submit(IMPORT, params, user_id=actor.user_id, tree_id=tree_id)
+        except BaseException:
+            self.work.remove(key)
+            raise
+
+    def _check_upload(self, path: Path) -> None:
+        if path.stat().st_size == 0:
+            raise ValidationFailed("This file cannot be imported: the file is empty.")
+        if is_zip(path):
+            open_gedzip(path).close()  # its gedcom.ged is read when the job unpacks it
+            return
+        try:
+            read_gedcom(path).close()
+        except NotGedcom as exc:
+            raise ValidationFailed(f"This file cannot be imported: {exc}.") from exc
+
+    def _run_import(self, ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+        key = str(params["upload"])
+        keep = False
+        try:
+            tree_id = self._tree_of(ctx)
+            with self.store.read() as tx:
+                tree_access(tx, tree_id, _actor(tx, ctx.user_id), Need.EDIT)
+            upload = self.work.root / key / UPLOAD_NAME
+            if not upload.is_file():
+                raise ValidationFailed("The uploaded file is no longer there: upload it again.")
+            unpacked = unpack(upload, self.work.of(key), self.max_bytes)
+            importer = GedcomImporter(self.store)
+            start = importer.preview if params.get("preview") else importer.run
+            try:
+                report = start(unpacked.path, tree_id, user_id=ctx.user_id, progress=ctx.progress)
+            finally:
+                unpacked.discard()
+            result = report.as_dict()
+            result["media_files_not_stored"] = len(unpacked.media_files)
+            result["filename"] = params.get("filename")
+            return result
+        except JobCancelled as exc:
+            # Stopping with the server: the job runs again after the restart, and needs its file.
+            keep = exc.reason == SHUTDOWN
+            raise
+        finally:
+            if not keep:
+                self.work.remove(key)
+
+    # -- export ---------------------------------------------------------------------------
+    def start_export(
+        self,
+        actor: Actor,
+        tree_id: uuid.UUID,
+        format: str = "gedcom7",
+        living: Literal["omit", "private"] | str = "private",
+    ) -> dict[str, Any]:
+        """Queues an export of the tree as the actor may see it (any reader who is signed in)."""
+        if format not in EXPORTS:
+            raise ValidationFailed(
+                "format must be gedcom7, gedcom551 or gdz.",
+                errors=[{"field": "format", "message": "gedcom7, gedcom551 or gdz"}],
+            )
+        if living not in ("omit", "private"):
+            raise ValidationFailed(
+                "living must be omit or private.",
+                errors=[{"field": "living", "message": "omit or private"}],
+            )
+        with self.store.read() as tx:
+            tree_access(tx, tree_id, actor, Need.READ)  # a hidden tree is 404, even to guests
+        if actor.anonymous:
+            raise AuthenticationRequired("Sign in to export a tree.")
+        self.work.sweep(KEEP_FILES)
+        params = {"format": format, "living": living}
+        return self.jobs.submit(EXPORT, params, user_id=actor.user_id, tree_id=tree_id)
+
+    def _run_export(self, ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+        tree_id = self._tree_of(ctx)
+        version, extension, _ = EXPORTS[str(params["format"])]
+        living: Literal["omit", "private"] = "omit" if params.get("living") == "omit" else "private"
+        key = ctx.job_id.hex
+        self.work.remove(key)  # a run before a restart may have left half a file
+        target = self.work.of(key) / f"export.{extension}"
+        try:
+            with self.store.read() as tx:
+                access = tree_access(tx, tree_id, _actor(tx, ctx.user_id), Need.READ)
+                full = access.viewer().level is ViewerLevel.FULL
+                ctx.progress(0, None, "exporting")
+                if version == "gdz":
+                    with open(target, "wb") as raw:
+                        counts = export_gedzip(tx, tree_id, raw, living=living, full=full)
+                else:
+                    with open(target, "w", encoding="utf-8", newline="\n") as text:
+                        counts = export_gedcom(
+                            tx,
+                            tree_id,
+                            text,
+                            version="7.0" if version == "7.0" else "5.5.1",
+                            living=living,
+                            full=full,
+                        )
+                name = str(access.tree["name"])
+        except BaseException:
+            self.work.remove(key)
+            raise
+        total = sum(counts.values())
+        ctx.progress(total, total, "exported")
+        return {
+            "format": params["format"],
+            "living": living,
+            "counts": counts,
+            "bytes": target.stat().st_size,
+            "filename": _file_name(name, extension),
+            "download": f"/api/v1/jobs/{ctx.job_id}/download",
+        }
+
+    def download(self, actor: Actor, job_id: uuid.UUID) -> Download:
+        """The file of a finished export, for the person who asked for it."""
+        job = self.jobs.get(actor, job_id)
+        missing = NotFound(f"Job {job_id} has no file to download.")
+        if job["kind"] != EXPORT or job["status"] != "succeeded" or actor.user_id is None:
+            raise missing
+        with self.store.read() as tx:
+            row = tx.get_job(job_id)
+        if row is None or row["user_id"] != actor.user_id:
+            raise missing  # a manager may watch a member's export, not take its file
+        result = job["result"] or {}
+        _, extension, media_type = EXPORTS[str(result.get("format", "gedcom7"))]
+        path = self.work.root / job_id.hex / f"export.{extension}"
+        if not path.is_file():
+            raise NotFound(
+                f"The file of job {job_id} is no longer kept (exports wait "
+                f"{KEEP_FILES // 3600} hours for their download): export again."
+            )
+        return Download(path, str(result.get("filename") or f"tree.{extension}"), media_type)
+
+    @staticmethod
+    def _tree_of(ctx: JobContext) -> uuid.UUID:
+        if ctx.tree_id is None:
+            raise NotFound("The tree of this job no longer exists.")
+        return ctx.tree_id
+
+
+def _actor(tx: StoreSession, user_id: uuid.UUID | None) -> Actor:
+    """The person who started a job, as they stand now (an admin may have been demoted)."""
+    row = tx.user_by_id(user_id) if user_id is not None else None
+    if row is None:
+        raise NotFound("The account that started this job no longer exists.")
+    return Actor(user_id=row["id"], is_admin=bool(row["is_admin"]), email=row["email"])
+
+
+def _file_name(tree_name: str, extension: str) -> str:
+    """A safe download name from the tree's name: letters, digits, dashes; never empty."""
+    cleaned = "".join(c if c.isalnum() else "-" for c in tree_name).strip("-")
+    while "--" in cleaned:
+        cleaned = cleaned.replace("--", "-")
+    return f"{cleaned[:80] or 'tree'}.{extension}"
