@@ -7,7 +7,9 @@ header's ``CHAR`` line; and then the bytes themselves, which overrule a declarat
 contradict (with a warning saying so).
 
 Decoding errors later in the file do not stop the reading: the bad bytes become U+FFFD and the
-reader warns with the line number.
+reader warns with the line number. The stream first marks them with ``BAD`` (a lone surrogate,
+which no correct decoding gives), so that the reader tells them from a U+FFFD that the file
+holds as a character, and replaces the mark itself.
 """
 
 from __future__ import annotations
@@ -21,6 +23,19 @@ from typing import BinaryIO
 import ansel
 
 ansel.register()  # the "gedcom" codec: ANSEL with the GEDCOM additions
+
+BAD = "\udcff"
+"""What a stream gives for bytes its character set cannot decode (see the module docstring)."""
+REPLACEMENT = "\ufffd"
+
+
+def _mark(error: UnicodeError) -> tuple[str, int]:
+    if isinstance(error, UnicodeDecodeError):
+        return BAD, error.end
+    raise error
+
+
+codecs.register_error("dzinza-gedcom-mark", _mark)
 
 SAMPLE = 1 << 16
 """Bytes read to decide. Enough for any header and a good stretch of records."""
@@ -117,5 +132,7 @@ def _declared(sample: bytes) -> str:
 
 def text_stream(raw: BinaryIO, charset: Charset) -> io.TextIOWrapper:
     """A text stream over ``raw`` (positioned at its start) that turns CR, LF and CRLF, mixed in
-    any way, into ``\\n``."""
-    return io.TextIOWrapper(raw, encoding=charset.encoding, errors="replace", newline=None)
+    any way, into ``\\n``, and bytes it cannot decode into ``BAD``."""
+    return io.TextIOWrapper(
+        raw, encoding=charset.encoding, errors="dzinza-gedcom-mark", newline=None
+    )

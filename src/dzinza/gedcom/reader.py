@@ -4,8 +4,9 @@ Streaming: text is decoded a chunk at a time and each record is handed on as soo
 one starts, so memory holds one chunk and one record whatever the file's size.
 
 Tolerance is the rule, as real files need it. Leading whitespace, blank lines, any mix of CR and
-LF, level jumps, lines with no level (taken as the continuation of the text above), and lines
-after TRLR are warnings with the line number, not failures. Only input that is not GEDCOM at
+LF, level jumps, levels deeper than ``MAX_LEVEL``, lines with no level (taken as the continuation
+of the text above), bytes the character set cannot decode, NUL characters, and lines after TRLR
+are warnings with the line number, not failures. Only input that is not GEDCOM at
 all (empty, HTML, an archive, binary noise) is refused, with ``NotGedcom`` saying what it
 looks like.
 
@@ -23,13 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from dzinza.gedcom.charsets import SAMPLE, Charset, detect, text_stream
+from dzinza.gedcom.charsets import BAD, REPLACEMENT, SAMPLE, Charset, detect, text_stream
 from dzinza.gedcom.nodes import Node, Problems
 
 CHUNK = 1 << 20
 """Characters decoded at a time."""
 MAX_LINE = 32 << 20
 """A line longer than this (32 M characters) is not a GEDCOM line but a broken file."""
+MAX_LEVEL = 99
+"""The deepest level read as such; deeper lines are read at this level, with a warning. Real
+files stay far above it (tests of readers go to 99); it bounds the recursion of everything that
+walks a record (conversion, residuals, JSON), which a 1000-level record would exhaust."""
 
 _FIRST_LINE = re.compile(r"^\s*0\s+(@[^@\s]+@\s+)?(HEAD|[A-Za-z_][A-Za-z0-9_]*)\s*$")
 
@@ -189,6 +194,7 @@ class _Builder:
         self.seven = False
         self.only: frozenset[str] | None = None
         self.skip: frozenset[str] = frozenset()
+        self.cleaned: set[str] = set()
 
     def lines(self, stream: io.TextIOBase) -> Iterator[tuple[str, str, str, str, str]]:
         """The lines of ``stream``, split by one regular expression a chunk at a time (the
@@ -206,11 +212,32 @@ class _Builder:
                     raise NotGedcom(f"line {number + 1} is longer than {MAX_LINE} characters")
                 continue
             text, carry = carry + chunk[:cut], chunk[cut + 1 :]
+            if BAD in text or "\x00" in text:
+                text = self._clean(text, number)
             found = _LINE.findall(text)
             number += len(found)
             yield from found
         if carry:
+            if BAD in carry or "\x00" in carry:
+                carry = self._clean(carry, number)
             yield from _LINE.findall(carry)
+
+    def _clean(self, text: str, before: int) -> str:
+        """``text`` with its undecodable bytes and its NUL characters (which no GEDCOM text may
+        hold, and PostgreSQL cannot store) as U+FFFD; the first of each in the file is a
+        warning (``before`` lines come before ``text``)."""
+        for mark, message in (
+            (BAD, "bytes that are not valid in the file's character set were replaced"),
+            ("\x00", "NUL characters, which GEDCOM does not allow, were replaced"),
+        ):
+            at = text.find(mark)
+            if at < 0:
+                continue
+            if mark not in self.cleaned:
+                self.cleaned.add(mark)
+                self.problems.add(before + text.count("\n", 0, at) + 1, "charset", message)
+            text = text.replace(mark, REPLACEMENT)
+        return text
 
     def records(self, stream: io.TextIOBase) -> Iterator[Node]:
         problems = self.problems
@@ -221,7 +248,6 @@ class _Builder:
         parts: list[str] = []
         number = 0
         trailer = False
-        bad_chars = False
         passing = False
         for head, xref, tag, value, junk in self.lines(stream):
             number += 1
@@ -247,18 +273,14 @@ class _Builder:
                 continue
             level = levels.get(head)
             if level is None:
-                level = int(head)
-            if value and "\ufffd" in value and not bad_chars:
-                bad_chars = True
-                problems.add(
-                    number,
-                    "charset",
-                    "bytes that are not valid in the file's character set were replaced",
-                )
+                # int() refuses more than 4300 digits; any level this long is "too deep".
+                level = int(head) if len(head.lstrip("0")) < 10 else MAX_LEVEL + 1
             if tag == "CONT" or tag == "CONC":
                 if level == 0 or level > len(stack):
                     problems.add(
-                        number, "bad-level", f"{tag} at level {level} has no structure to continue"
+                        number,
+                        "bad-level",
+                        f"{tag} at level {_shown(head)} has no structure to continue",
                     )
                     continue
                 if self.seven and value[:2] == "@@":
@@ -319,14 +341,22 @@ class _Builder:
             if depth == 0:
                 problems.add(number, "bad-level", "a line before the first record was skipped")
                 continue
-            if level > depth:
-                problems.add(
-                    number,
-                    "bad-level",
-                    f"level {level} follows level {depth - 1}; read as level {depth}",
-                )
-                level = depth
-            elif level < depth:
+            if level > depth or level > MAX_LEVEL:
+                read = min(depth, MAX_LEVEL)
+                if read == MAX_LEVEL and level > MAX_LEVEL:
+                    problems.add(
+                        number,
+                        "too-deep",
+                        f"level {_shown(head)} is deeper than {MAX_LEVEL}; read as {read}",
+                    )
+                else:
+                    problems.add(
+                        number,
+                        "bad-level",
+                        f"level {_shown(head)} follows level {depth - 1}; read as level {read}",
+                    )
+                level = read
+            if level < depth:
                 del stack[level:]
             stack[-1].children.append(node)
             stack.append(node)
@@ -338,3 +368,8 @@ class _Builder:
             problems.add(
                 number, "no-trailer", "the file does not end with TRLR: it may be cut short"
             )
+
+
+def _shown(level: str) -> str:
+    """A level number as a warning quotes it (a broken file's can be thousands of digits)."""
+    return level if len(level) <= 12 else f"{level[:12]}... ({len(level)} digits)"

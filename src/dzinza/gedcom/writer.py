@@ -8,7 +8,9 @@ The two versions differ in their escapes and line rules:
   into CONC lines (never just before or after a space, which some readers drop); newlines
   become CONT.
 
-The writer adds ``0 TRLR``; the caller gives HEAD as the first record.
+The writer adds ``0 TRLR``; the caller gives HEAD as the first record. A 7.0 file is written
+valid: each record goes through ``conform`` first, which repairs (and reports to ``problems``)
+what 7.0 does not allow, such as a 5.5 file's ``SOUR`` under ``SEX``.
 """
 
 from __future__ import annotations
@@ -17,17 +19,27 @@ import io
 from collections.abc import Iterable
 from typing import TextIO
 
-from dzinza.gedcom.nodes import Node
+from dzinza.gedcom.conform import conform
+from dzinza.gedcom.nodes import Node, Problems
 
 LINE_LIMIT_551 = 255
 """GEDCOM 5.5.1's longest line, in characters, level and tag included."""
 
 
-def write_records(records: Iterable[Node], out: TextIO, *, version: str = "7.0") -> int:
-    """Write every record and the trailer to ``out``; returns the number of records written."""
+def write_records(
+    records: Iterable[Node],
+    out: TextIO,
+    *,
+    version: str = "7.0",
+    problems: Problems | None = None,
+) -> int:
+    """Write every record and the trailer to ``out``; returns the number of records written.
+    7.0 records are made valid 7.0 on the way (``conform``), in place."""
     five = not version.startswith("7")
     count = 0
     for record in records:
+        if not five:
+            conform(record, problems)
         lines: list[str] = []
         _emit(record, 0, lines, five)
         out.write("".join(lines))
@@ -36,9 +48,11 @@ def write_records(records: Iterable[Node], out: TextIO, *, version: str = "7.0")
     return count
 
 
-def write_text(records: Iterable[Node], *, version: str = "7.0") -> str:
+def write_text(
+    records: Iterable[Node], *, version: str = "7.0", problems: Problems | None = None
+) -> str:
     buffer = io.StringIO()
-    write_records(records, buffer, version=version)
+    write_records(records, buffer, version=version, problems=problems)
     return buffer.getvalue()
 
 

@@ -88,6 +88,9 @@ class GedcomExporter:
         self.writer = Writer(self.xrefs.of)
         self.counts: dict[str, int] = {}
         self.hidden: set[uuid.UUID] = set()
+        self.places: dict[uuid.UUID, tuple[str, float | None, float | None]] = {}
+        """Full names and coordinates of the places written so far: the same places come back
+        page after page, and a tree has far fewer places than events."""
 
     def _fix(self, node: Node, row: dict[str, Any]) -> Node:
         entries, stale = _residual(row)
@@ -132,7 +135,8 @@ class GedcomExporter:
         return head
 
     def _other(self, row: dict[str, Any]) -> Node:
-        node = Node(row["tag"], xref=self.xrefs.of("U", row["id"]) if row["xref"] else None)
+        # Every record gets an xref, made up when the file gave none: 7.0 readers want one.
+        node = Node(row["tag"], xref=self.xrefs.of("U", row["id"]))
         return apply(node, row["data"].get("r", []), self.xrefs.of_key)
 
     def _links_for(
@@ -174,7 +178,10 @@ class GedcomExporter:
             node.children.append(self._fix(self.writer.media_link(link), link))
 
     def _events(self, events: list[dict[str, Any]]) -> list[Node]:
-        places = self.tx.place_paths([e["place_id"] for e in events if e["place_id"]])
+        wanted = {e["place_id"] for e in events if e["place_id"]} - self.places.keys()
+        if wanted:
+            self.places.update(self.tx.place_paths(list(wanted)))
+        places = self.places
         links = self._links_for("event", [e["id"] for e in events])
         out = []
         for event in events:
@@ -253,13 +260,14 @@ class GedcomExporter:
             node.children.extend(Node("FAMS", self.xrefs.of("F", f), None, True) for f in fams)
             return node
         node = self.writer.person(person, famc=sorted(famc), fams=sorted(fams))
+        node.children[0:0] = [self._fix(self.writer.name(n), n) for n in names]
+        node.children.extend(e["node"] for e in events)
+        self._attach(node, links)
+        # The residual last: what it adds (a link to @VOID@ ...) comes after the rows' own.
         self._fix(node, person)
         node.xref = self.xrefs.of("I", pid)
         if not person.get("gedcom"):
             node.children.append(Node("UID", str(pid)))
-        node.children[0:0] = [self._fix(self.writer.name(n), n) for n in names]
-        node.children.extend(e["node"] for e in events)
-        self._attach(node, links)
         return node
 
     def _families(self) -> Iterator[Node]:
@@ -304,16 +312,16 @@ class GedcomExporter:
                     family["partner1_id"] in self.hidden or family["partner2_id"] in self.hidden
                 )
                 node = self.writer.family(family, [k["child_id"] for k in kids])
-                if not hidden_family:
-                    self._fix(node, family)
-                node.xref = self.xrefs.of("F", fid)
-                if not family.get("gedcom"):
-                    node.children.append(Node("UID", str(fid)))
                 for kid in kids:
                     node.children.append(self._fix(self.writer.child(kid), kid))
                 if not hidden_family:
                     node.children.extend(events.get(fid, []))
                     self._attach(node, links.get(fid))
+                    # The residual last: what it adds (@VOID@ links) comes after the rows'.
+                    self._fix(node, family)
+                node.xref = self.xrefs.of("F", fid)
+                if not family.get("gedcom"):
+                    node.children.append(Node("UID", str(fid)))
                 count += 1
                 yield node
         self.counts["families"] = count

@@ -30,13 +30,13 @@ from typing import Any, cast
 import orjson
 
 from dzinza.domain.errors import ValidationFailed
-from dzinza.gedcom.charsets import SAMPLE, detect, text_stream
+from dzinza.gedcom.charsets import BAD, REPLACEMENT, SAMPLE, detect, text_stream
 from dzinza.gedcom.legacy_values import seven_xref
 from dzinza.gedcom.nodes import Node, Problems
 from dzinza.gedcom.reader import NotGedcom, read_gedcom
 from dzinza.gedcom.upgrade import Survey, upgrade
 from dzinza.ports import StoreSession, TreeStore
-from dzinza.services.gedcom_rows import Context, Mapper, PlaceCache, Rows
+from dzinza.services.gedcom_rows import Context, Mapper, PlaceCache, Rows, record_id
 
 BATCH = 20_000
 """Rows buffered before they are written."""
@@ -52,7 +52,19 @@ REPORTED = {
     "OBJE": "media",
     "SUBM": "submitters",
 }
-_LEVEL0 = re.compile(r"^[ \t\ufeff]*0[ \t]+(@[^@\n]+@)[ \t]+([^ \t\n]+)", re.MULTILINE)
+_SCAN = re.compile(
+    r"^[ \t\ufeff]*(?:0[ \t]+(@[^@\n]+@)?[ \t]*([^ \t\n]+)|1[ \t]+(_UID|UID|REFN)[ \t]+([^\n]*))",
+    re.MULTILINE,
+)
+"""Records (level 0: xref, tag) and the identifiers they carry (level 1: UID, _UID, REFN)."""
+RECORD_TYPES = {
+    "INDI": "person",
+    "FAM": "family",
+    "SOUR": "source",
+    "REPO": "repository",
+    "SNOTE": "note",
+    "OBJE": "media",
+}
 
 MATCHED_TABLES = {
     "people": "person",
@@ -110,15 +122,21 @@ class Scan:
     counts: dict[str, int]
     records: int
     duplicates: set[str] = field(default_factory=set)
+    identifiers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """xref -> the (kind, value) of its UID, _UID ("uid") and REFN ("refn") lines."""
 
 
-def scan(path: Path, problems: Problems) -> Scan:
-    """The cheap first pass: every record's xref and tag, duplicates reported."""
+def scan(path: Path, problems: Problems, *, identifiers: bool = False) -> Scan:
+    """The cheap first pass: every record's xref and tag, duplicates reported; with
+    ``identifiers``, each record's UID and REFN values too (to match a tree's records by)."""
     gedcom = read_gedcom(path, problems=Problems())  # refuses what is not GEDCOM
     gedcom.close()
     five = not gedcom.is_seven
     defined: dict[str, str] = {}
     duplicates: set[str] = set()
+    # Kept only when they will be used: for a million records they would weigh 100 MB or more.
+    ids: dict[str, list[tuple[str, str]]] | None = {} if identifiers else None
+    current: list[str | None] = [None]  # the record the scan is in, across chunks
     counts = dict.fromkeys(sorted(set(REPORTED.values())), 0)
     records = 0
     with open(path, "rb") as raw:
@@ -136,11 +154,18 @@ def scan(path: Path, problems: Problems) -> Scan:
                 carry += chunk
                 continue
             text, carry = carry + chunk[:cut], chunk[cut + 1 :]
-            records += _scan_text(text, five, defined, counts, problems, duplicates)
-        records += _scan_text(carry, five, defined, counts, problems, duplicates)
+            records += _scan_text(text, five, defined, counts, problems, duplicates, ids, current)
+        records += _scan_text(carry, five, defined, counts, problems, duplicates, ids, current)
         stream.detach()
     return Scan(
-        gedcom.version, gedcom.encoding, gedcom.declared, defined, counts, records, duplicates
+        gedcom.version,
+        gedcom.encoding,
+        gedcom.declared,
+        defined,
+        counts,
+        records,
+        duplicates,
+        ids or {},
     )
 
 
@@ -151,9 +176,27 @@ def _scan_text(
     counts: dict[str, int],
     problems: Problems,
     duplicates: set[str],
+    ids: dict[str, list[tuple[str, str]]] | None,
+    current: list[str | None],
 ) -> int:
     found = 0
-    for xref, tag in _LEVEL0.findall(text):
+    if BAD in text or "\x00" in text:
+        # As the reader gives them (and warns).
+        text = text.replace(BAD, REPLACEMENT).replace("\x00", REPLACEMENT)
+    for xref, tag, id_tag, value in _SCAN.findall(text):
+        if id_tag:
+            owner = current[0]
+            if owner is not None and ids is not None and value.strip():
+                kind = "refn" if id_tag == "REFN" else "uid"
+                ids.setdefault(owner, []).append((kind, value.strip()[:200]))
+            continue
+        if not xref:  # HEAD, TRLR, or a record without an id: nothing points at it
+            current[0] = None
+            reported = REPORTED.get(tag)
+            if reported:  # valid in 7.0, and imported like any other
+                counts[reported] += 1
+                found += 1
+            continue
         found += 1
         if five:
             xref = seven_xref(xref)
@@ -163,8 +206,10 @@ def _scan_text(
                 0, "duplicate-xref", f"{xref} is defined more than once; the first is kept"
             )
             duplicates.add(xref)
+            current[0] = None
             continue
         defined[xref] = tag
+        current[0] = xref
         reported = REPORTED.get(tag)
         if reported:
             counts[reported] += 1
@@ -189,7 +234,9 @@ class GedcomImporter:
         started = time.monotonic()
         problems = Problems()
         try:
-            found = scan(path, problems)
+            with self.store.read() as tx:
+                stored = tx.count_records(tree_id)
+            found = scan(path, problems, identifiers=bool(stored["people"] or stored["sources"]))
         except (NotGedcom, UnicodeError) as exc:
             raise ValidationFailed(f"This file cannot be imported: {exc}") from exc
         report = ImportReport(
@@ -201,12 +248,16 @@ class GedcomImporter:
             problems,
             mode="preview" if preview else "apply",
         )
-        with self.store.write() as tx:
-            tx.set_author(user_id)
-            run = _Run(tx, tree_id, path, found, problems, report, progress, preview)
-            run.all_passes()
-            if preview:
-                raise _Preview(report)
+        try:
+            with self.store.write() as tx:
+                tx.set_author(user_id)
+                run = _Run(tx, tree_id, path, found, problems, report, progress, preview)
+                run.all_passes()
+                if preview:
+                    raise _Preview(report)
+        except NotGedcom as exc:
+            # Found past the scan (a line longer than the reader takes): rolled back whole.
+            raise ValidationFailed(f"This file cannot be imported: {exc}") from exc
         report.seconds = time.monotonic() - started
         return report
 
@@ -225,6 +276,85 @@ class _SevenIds:
 
     def __contains__(self, xref: object) -> bool:
         return isinstance(xref, str) and seven_xref(xref) in self.seven
+
+
+class _LaterPass(Problems):
+    """The warnings of the second and third passes, into the import's: less those the first
+    pass gave already (the header's, which every pass reads, the end of the file's, and the
+    character set's, which the reader finds in every line, read or passed over)."""
+
+    FILE_WIDE = frozenset({"no-trailer", "no-header", "charset"})
+
+    def __init__(self, into: Problems, head_end: int) -> None:
+        super().__init__()
+        self.into = into
+        self.head_end = head_end
+
+    def add(self, line: int, code: str, message: str) -> None:
+        if code in self.FILE_WIDE or 0 < line <= self.head_end:
+            return
+        self.into.add(line, code, message)
+
+
+class _Lineage:
+    """Who is whose partner and child, gathered as the records go by, to find the people who
+    are their own ancestors (which the file can say and Dzinza's editing refuses). Memory: a
+    few ids per family and per child, as the scan's xref set costs per record."""
+
+    def __init__(self) -> None:
+        self.partners: dict[uuid.UUID, tuple[uuid.UUID | None, ...]] = {}
+        self.where: dict[uuid.UUID, tuple[str, int]] = {}
+        self.child_in: dict[uuid.UUID, list[uuid.UUID]] = {}
+
+    def child(self, person: uuid.UUID, family: uuid.UUID) -> None:
+        families = self.child_in.setdefault(person, [])
+        if family not in families:  # said by both the FAM's CHIL and the INDI's FAMC
+            families.append(family)
+
+    def family(self, row: dict[str, Any], xref: str, line: int) -> None:
+        self.partners[row["id"]] = (row["partner1_id"], row["partner2_id"])
+        self.where[row["id"]] = (xref, line)
+
+    def _up(self, family: uuid.UUID) -> Iterator[uuid.UUID]:
+        """The families the partners of ``family`` are children in."""
+        for partner in self.partners.get(family, ()):
+            if partner is not None:
+                yield from self.child_in.get(partner, ())
+
+    def loops(self) -> Iterator[list[uuid.UUID]]:
+        """Each loop of families found going up the tree (a depth-first walk, iterative so that
+        a long line of descent cannot exhaust the stack)."""
+        done: set[uuid.UUID] = set()
+        for start in self.partners:
+            if start in done:
+                continue
+            path = [start]
+            on_path = {start}
+            walks = [self._up(start)]
+            while walks:
+                for above in walks[-1]:
+                    if above in on_path:
+                        yield path[path.index(above) :]
+                    elif above not in done:
+                        path.append(above)
+                        on_path.add(above)
+                        walks.append(self._up(above))
+                        break
+                else:
+                    walks.pop()
+                    finished = path.pop()
+                    on_path.discard(finished)
+                    done.add(finished)
+
+    def report(self, problems: Problems) -> None:
+        for loop in self.loops():
+            xref, line = self.where[loop[0]]
+            if len(loop) == 1:
+                message = f"a partner in {xref} is also its child: they are their own parent"
+            else:
+                chain = " -> ".join(self.where[f][0] for f in [*loop, loop[0]])
+                message = f"a person is their own ancestor through the families {chain}"
+            problems.add(line, "own-ancestor", message)
 
 
 class _Preview(Exception):
@@ -265,8 +395,12 @@ class _Run:
         self.position = 0
         stored = tx.count_records(tree_id)
         self.merging = bool(stored["people"] or stored["sources"])
+        if self.merging and found.identifiers:
+            self.ctx.remap = match_identifiers(tx, tree_id, found)
         self.last_report = 0.0
         self.taken: set[str] = set()
+        self.head_end = 0
+        self.lineage = _Lineage()
 
     def all_passes(self) -> None:
         self.tx.start_famc()
@@ -275,6 +409,7 @@ class _Run:
         self._pass("B", only=PERSON_TAGS)
         self._pass("C", only=FAMILY_TAGS)
         self._flush()
+        self.lineage.report(self.problems)
         if not self.preview:
             added = self.tx.finish_famc(self.tree_id)
             if added > 0:
@@ -285,13 +420,16 @@ class _Run:
         self._tick(force=True)
 
     def _records(self, only: frozenset[str] | None, skip: frozenset[str]) -> Iterator[Node]:
-        gedcom = read_gedcom(self.path, problems=self.problems if only is None else Problems())
+        # Each pass reads the lines of its own records only, so each reports their warnings;
+        # the first pass reports those of the header and the file as a whole.
+        problems = self.problems if only is None else _LaterPass(self.problems, self.head_end)
+        gedcom = read_gedcom(self.path, problems=problems)
         # The survey's ids are the file's own (5.x) spelling; the scan keeps their 7.0 form.
         defined = cast(frozenset[str], _SevenIds(self.found.defined))
         return upgrade(
             gedcom.records(only=only, skip=skip),
             version=gedcom.version,
-            problems=self.problems if only is None else Problems(),
+            problems=problems,
             survey=Survey(defined=defined),
         )
 
@@ -300,6 +438,10 @@ class _Run:
     ) -> None:
         group: list[Node] = []
         for record in self._records(only, skip):
+            if record.tag == "HEAD":
+                if name != "A":
+                    continue  # every pass reads the header; the first keeps it
+                self.head_end = max(node.line for node in record.walk())
             if record.xref and record.xref not in self.found.defined and group:
                 group.append(record)  # made by the conversion from what the last record held
                 continue
@@ -339,9 +481,14 @@ class _Run:
         if tag == "INDI":
             rows, _ = mapper.person(record)
             table = "people"
+            for link in rows.tables.get("famc", []):
+                self.lineage.child(link["child_id"], link["family_id"])
         elif tag == "FAM":
             rows, _ = mapper.family(record)
             table = "families"
+            self.lineage.family(rows.tables["families"][0], record.xref or "", record.line)
+            for link in rows.tables.get("family_children", []):
+                self.lineage.child(link["child_id"], link["family_id"])
         elif tag == "SOUR":
             rows, table = mapper.source(record), "sources"
         elif tag == "REPO":
@@ -485,3 +632,52 @@ class _Run:
             # The header, the trailer and records the conversion from 5.x makes are done
             # too, beyond the scan's count of the file's own records.
             self.progress(self.done, max(self.done, self.found.records), "importing")
+
+
+def match_identifiers(tx: StoreSession, tree_id: uuid.UUID, found: Scan) -> dict[str, uuid.UUID]:
+    """Records of the file that are records of the tree under another xref (the file came
+    back from another program, which renumbered it): matched by UID or _UID first, then by a
+    REFN that names one record on each side. Returns xref -> the tree's record id, for those
+    whose id would otherwise differ."""
+    values = sorted({value for pairs in found.identifiers.values() for _, value in pairs})
+    known: dict[tuple[str, str], set[tuple[str, uuid.UUID]]] = {}
+    for row in tx.identified_records(tree_id, values):
+        known.setdefault((row["kind"], row["value"]), set()).add(
+            (row["target_type"], row["target_id"])
+        )
+    in_file: dict[tuple[str, str], int] = {}
+    for pairs in found.identifiers.values():
+        for pair in set(pairs):
+            in_file[pair] = in_file.get(pair, 0) + 1
+    chosen: dict[str, uuid.UUID] = {}
+    for xref, pairs in found.identifiers.items():
+        wanted = RECORD_TYPES.get(found.defined.get(xref, ""))
+        if wanted is None:
+            continue
+        for kind in ("uid", "refn"):
+            hits = {
+                target
+                for pair in pairs
+                if pair[0] == kind and in_file.get(pair) == 1
+                for target_type, target in known.get(pair, ())
+                if target_type == wanted
+            }
+            if len(hits) == 1:
+                chosen[xref] = hits.pop()
+                break
+    if not chosen:
+        return {}
+    # Two of the file's records may not become one: a match is dropped when its record is
+    # also another xref's own (same xref as before) or another match's.
+    natural = {record_id(tree_id, xref): xref for xref in found.defined}
+    taken: dict[uuid.UUID, int] = {}
+    for target in chosen.values():
+        taken[target] = taken.get(target, 0) + 1
+    remap: dict[str, uuid.UUID] = {}
+    for xref, target in chosen.items():
+        owner = natural.get(target)
+        if taken[target] > 1 or (owner is not None and owner != xref and owner not in chosen):
+            continue
+        if owner != xref:
+            remap[xref] = target
+    return remap

@@ -12,6 +12,8 @@ imported twice into the same tree gives the same ids, and pointers need no looku
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import re
 import uuid
 from collections.abc import Callable
@@ -75,14 +77,36 @@ _NAME = re.compile(r"^(?P<given>[^/]*)(?:/(?P<surname>[^/]*)/?(?P<suffix>.*))?$"
 _COORD = re.compile(r"^([NSEW])\s*(\d+(?:\.\d+)?)$")
 
 
+_V5_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_V5_SET = (5 << 76) | (0x8000 << 48)
+
+
+def uuid5(namespace: bytes, name: str) -> uuid.UUID:
+    """``uuid.uuid5`` (the same value) at a third of its cost: an import makes several per
+    record. ``namespace`` is the namespace UUID's bytes."""
+    digest = hashlib.sha1(namespace + name.encode(), usedforsecurity=False).digest()
+    made = object.__new__(uuid.UUID)
+    # What UUID.__init__ does after its argument checks, which cost more than the hash.
+    object.__setattr__(made, "int", int.from_bytes(digest[:16]) & _V5_CLEAR | _V5_SET)
+    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    return made
+
+
+_NAMESPACE_BYTES = NAMESPACE.bytes
+
+
+XREF_LIMIT = 200
+"""The longest xref kept (``external_ids.value``); 5.5.1 allows 22 characters, 7.0 any."""
+
+
 def record_id(tree_id: uuid.UUID, xref: str) -> uuid.UUID:
     """The id of the record a file calls ``xref``, in this tree."""
-    return uuid.uuid5(NAMESPACE, f"{tree_id}/{xref}")
+    return uuid5(_NAMESPACE_BYTES, f"{tree_id}/{xref}")
 
 
 def child_id(parent: uuid.UUID, what: str, index: int) -> uuid.UUID:
     """The id of the index-th row of one kind under a record (its names, events ...)."""
-    return uuid.uuid5(parent, f"{what}/{index}")
+    return uuid5(parent.bytes, f"{what}/{index}")
 
 
 def made_up_xref(kind: str, record: uuid.UUID) -> str:
@@ -106,12 +130,16 @@ def format_coordinate(value: float, positive: str, negative: str) -> str:
 def date_fields(text: str) -> dict[str, Any]:
     if not text:
         return {"date_text": "", "date_earliest": None, "date_latest": None}
+    earliest, latest = _date_range(text)
+    return {"date_text": text[:120], "date_earliest": earliest, "date_latest": latest}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _date_range(text: str) -> tuple[int | None, int | None]:
+    # Files repeat their dates (years alone, ABT 1850 ...): a third of an import's dates are
+    # parsed already, and parsing is the costliest step of mapping an event.
     parsed = parse_date(text, lenient=True)
-    return {
-        "date_text": text[:120],
-        "date_earliest": parsed.earliest(),
-        "date_latest": parsed.latest(),
-    }
+    return parsed.earliest(), parsed.latest()
 
 
 def date_for_gedcom7(text: str) -> str:
@@ -241,6 +269,9 @@ class Mapper:
         substructure that went into rows (the rest stays in the residual)."""
         position = {"SOUR": 0, "NOTE": 0, "OBJE": 0}
         consumed: set[int] = set()
+        # A link row is keyed by (record, target): a second pointer to the same note or media
+        # from one structure cannot be a row, so it stays in the residual and export keeps it.
+        linked: set[uuid.UUID] = set()
         for child in node.children:
             tag = child.tag
             if tag == "SOUR" and child.pointer:
@@ -248,13 +279,14 @@ class Mapper:
                     consumed.add(id(child))
                     position["SOUR"] += 1
             elif tag in ("NOTE", "SNOTE"):
-                if self._note_link(child, target_type, target, position["NOTE"], rows):
+                if self._note_link(child, target_type, target, position["NOTE"], rows, linked):
                     consumed.add(id(child))
                     position["NOTE"] += 1
             elif tag == "OBJE" and child.pointer:
                 media = self.ctx.target(child, "OBJE", child.line)
-                if media is None:
+                if media is None or media in linked:
                     continue
+                linked.add(media)
                 consumed.add(id(child))
                 self._remember(child.payload or "", media)
                 link = {
@@ -295,12 +327,19 @@ class Mapper:
         return True
 
     def _note_link(
-        self, node: Node, target_type: str, target: uuid.UUID, pos: int, rows: Rows
+        self,
+        node: Node,
+        target_type: str,
+        target: uuid.UUID,
+        pos: int,
+        rows: Rows,
+        linked: set[uuid.UUID],
     ) -> bool:
         if node.pointer:
             note = self.ctx.target(node, "SNOTE", node.line)
-            if note is None:
+            if note is None or note in linked:
                 return False
+            linked.add(note)
             self._remember(node.payload or "", note)
         else:
             note = child_id(target, "note", pos)
@@ -323,8 +362,7 @@ class Mapper:
         return True
 
     def _external_ids(self, node: Node, target_type: str, target: uuid.UUID, rows: Rows) -> None:
-        if node.xref:
-            rows.add("external_ids", self._ext(target_type, target, "xref", node.xref))
+        self._xref(node, target_type, target, rows)
         seen: set[tuple[str, str]] = set()
         for child in node.children:
             key = ("refn" if child.tag == "REFN" else "uid", child.payload or "")
@@ -335,6 +373,22 @@ class Mapper:
                 rows.add("external_ids", self._ext(target_type, target, "uid", child.payload))
             elif child.tag == "REFN" and child.payload:
                 rows.add("external_ids", self._ext(target_type, target, "refn", child.payload))
+
+    def _xref(self, node: Node, target_type: str, target: uuid.UUID, rows: Rows) -> None:
+        """The record's own xref, kept so that export writes it again; one longer than the
+        column cannot be kept whole, and a cut one would be a broken pointer in the export, so
+        export makes one up instead (the links inside the tree go by id and are not lost)."""
+        if not node.xref:
+            return
+        if len(node.xref) > XREF_LIMIT:
+            self.ctx.problems.add(
+                node.line,
+                "long-xref",
+                f"the id {node.xref[:20]}... is {len(node.xref)} characters long: "
+                "the export gives the record a shorter one",
+            )
+            return
+        rows.add("external_ids", self._ext(target_type, target, "xref", node.xref))
 
     def _ext(self, target_type: str, target: uuid.UUID, kind: str, value: str) -> dict[str, Any]:
         return {
@@ -383,10 +437,13 @@ class Mapper:
         }
         place_text = place.payload if place is not None else None
         sub = Rows()
-        self._links(node, "event", event_id, sub)
+        consumed = self._links(node, "event", event_id, sub)
         coords = self.ctx.places.coords.get(place_id) if place_id else None
-        generated = self.writer.event(row, place_text, coords, sub.tables)
-        _stamp(row, diff(node, generated, self.ctx.key_of))
+        # Without its citations, notes and media, as export generates it before it attaches
+        # them (each with its own residual): were they in both, what they lack would be
+        # added twice on export.
+        generated = self.writer.event(row, place_text, coords, {})
+        _stamp(row, diff(_without(node, consumed), generated, self.ctx.key_of))
         rows.add("events", row)
         for table, more in sub.tables.items():
             for r in more:
@@ -442,12 +499,14 @@ class Mapper:
                 {"child_id": pid, "family_id": family, "pedigree": pedigree, "position": index},
             )
         person.update(summaries.compute(names, events))
-        # Generated in a canonical order (by id), as export does: a residual entry puts the
-        # file's own order back.
+        # Generated as export will: in a canonical order (by id), and one link per family with
+        # the first FAMC's pedigree, as the store keeps it. A residual entry puts the file's
+        # own order, and a second FAMC to the same family, back.
+        first: dict[uuid.UUID, str] = {}
+        for c, f in famc:
+            first.setdefault(f, PEDI_IN.get(c.text("PEDI").upper(), "birth"))
         generated = self.writer.person(
-            person,
-            famc=sorted((f, PEDI_IN.get(c.text("PEDI").upper(), "birth")) for c, f in famc),
-            fams=sorted(f for _, f in fams),
+            person, famc=sorted(first.items()), fams=sorted({f for _, f in fams})
         )
         _stamp(person, diff(_without(node, consumed), generated, self.ctx.key_of))
         self._external_ids(node, "person", pid, rows)
@@ -531,6 +590,8 @@ class Mapper:
                     self.ctx.problems.add(
                         child.line, "duplicate-child", f"{child.payload} is a child of {xref} twice"
                     )
+                    # Dropped, not kept in the residual: an export must not say it twice again.
+                    consumed.add(id(child))
                     continue
                 self._remember(child.payload or "", person)
                 children.append((child, person))
@@ -660,8 +721,7 @@ class Mapper:
         )
         keyed = diff(node, Node(node.tag, xref=node.xref), self.ctx.key_of)
         out = Rows()
-        if xref:
-            out.add("external_ids", self._ext("record", rid, "xref", xref))
+        self._xref(node, "record", rid, out)
         out.add(
             "gedcom_records",
             {

@@ -57,6 +57,13 @@ _FAMC = sa.Table(
 TOP_LEVEL = ("people", "families", "sources", "repositories", "notes", "media")
 
 
+def _dicts(result: sa.CursorResult[Any]) -> list[dict[str, Any]]:
+    """All rows as dicts, fetched at once: export reads hundreds of thousands of rows, and
+    fetching and mapping them one by one costs more than the query."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.fetchall()]
+
+
 class GedcomQueries:
     conn: sa.Connection
     is_postgres: bool
@@ -66,7 +73,7 @@ class GedcomQueries:
             return
         tbl = IMPORT_TABLES[table] if table != "import_famc" else _FAMC
         if not self.is_postgres:
-            self.conn.execute(tbl.insert(), list(rows))
+            self._sqlite_insert(tbl, rows)
             return
         columns = list(rows[0].keys())
         json_cols = {c for c in columns if isinstance(tbl.c[c].type, sa.JSON)}
@@ -83,6 +90,27 @@ class GedcomQueries:
                         for c in columns
                     ]
                 )
+
+    def _sqlite_insert(self, tbl: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One executemany of plain tuples: each value goes through its column type's own
+        conversion (UUID to hex, JSON to text, datetimes to SQLite's format), as a Core insert
+        would store it, without a Core insert's per-row work (the larger part of the cost)."""
+        columns = list(rows[0].keys())
+        dialect = self.conn.dialect
+        converters = [tbl.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        pairs = list(zip(columns, converters, strict=True))
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        params = [
+            tuple(
+                convert(row[c]) if convert is not None and row[c] is not None else row[c]
+                for c, convert in pairs
+            )
+            for row in rows
+        ]
+        # Names come from the schema (Table objects), never from input.
+        sql = f'INSERT INTO "{tbl.name}" ({names}) VALUES ({marks})'  # noqa: S608
+        self.conn.exec_driver_sql(sql, params)
 
     def set_place_coords(self, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:
@@ -132,6 +160,19 @@ class GedcomQueries:
         )
         _FAMC.drop(self.conn)
         return int(added or 0)
+
+    def identified_records(self, tree_id: uuid.UUID, values: Sequence[str]) -> list[dict[str, Any]]:
+        """The tree's UID and REFN identifiers with one of these values, and their records."""
+        e = t.external_ids
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(values), 500):
+            stmt = sa.select(e.c.kind, e.c.value, e.c.target_type, e.c.target_id).where(
+                e.c.tree_id == tree_id,
+                e.c.kind.in_(("uid", "refn")),
+                e.c.value.in_(list(values[start : start + 500])),
+            )
+            out.extend(dict(r._mapping) for r in self.conn.execute(stmt))
+        return out
 
     def existing_ids(self, table: str, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
         """Of these record ids, those already stored, with their ``gedcom`` column."""
@@ -240,7 +281,7 @@ class GedcomQueries:
             stmt = stmt.where(p.c.id > after)
         stmt = stmt.order_by(p.c.id).limit(limit)
         params = getattr(self, "scope_params")  # noqa: B009
-        return [dict(r._mapping) for r in self.conn.execute(stmt, params)]
+        return _dicts(self.conn.execute(stmt, params))
 
     def export_records(
         self, table: str, tree_id: uuid.UUID, after: uuid.UUID | None, limit: int
@@ -256,7 +297,7 @@ class GedcomQueries:
         if kind is not None and scope is not privacy.Scope.FULL:
             stmt = stmt.where(~privacy.record_hidden(kind, tbl, scope))
         params = getattr(self, "scope_params")  # noqa: B009
-        return [dict(r._mapping) for r in self.conn.execute(stmt, params)]
+        return _dicts(self.conn.execute(stmt, params))
 
     def export_children(
         self, table: str, column: str, ids: Sequence[uuid.UUID]
@@ -268,7 +309,7 @@ class GedcomQueries:
         if "position" in tbl.c:
             order.append(tbl.c.position)
         stmt = sa.select(tbl).where(tbl.c[column].in_(list(ids))).order_by(*order)
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        return _dicts(self.conn.execute(stmt))
 
     def export_links(self, table: str, kind: str, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
         if not ids:
@@ -285,7 +326,7 @@ class GedcomQueries:
             own = tbl.c.note_id if table == "note_links" else tbl.c.media_id
             stmt = stmt.where(~privacy.linked_hidden(others, own, scope))
         params = getattr(self, "scope_params")  # noqa: B009
-        return [dict(r._mapping) for r in self.conn.execute(stmt, params)]
+        return _dicts(self.conn.execute(stmt, params))
 
     def export_families_of(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
         """(person, family) for the families these people are partners in."""
@@ -297,7 +338,7 @@ class GedcomQueries:
             .where(sa.or_(f.c.partner1_id.in_(list(ids)), f.c.partner2_id.in_(list(ids))))
             .order_by(f.c.created_at, f.c.id)
         )
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        return _dicts(self.conn.execute(stmt))
 
     def xrefs_of(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         if not ids:
@@ -354,7 +395,7 @@ class GedcomQueries:
                 rows[row.id] = row
                 if row.parent_id is not None and row.parent_id not in rows:
                     pending.add(row.parent_id)
-        for pid in ids:
+        for pid in set(ids):
             if pid is None or pid not in rows:
                 continue
             names, cur, seen = [], rows.get(pid), set()
