@@ -33,7 +33,7 @@ from dzinza.domain.errors import ValidationFailed
 from dzinza.gedcom.charsets import BAD, REPLACEMENT, SAMPLE, detect, text_stream
 from dzinza.gedcom.legacy_values import seven_xref
 from dzinza.gedcom.nodes import Node, Problems
-from dzinza.gedcom.reader import NotGedcom, read_gedcom
+from dzinza.gedcom.reader import NotGedcom, line_blocks, read_gedcom
 from dzinza.gedcom.upgrade import Survey, upgrade
 from dzinza.ports import StoreSession, TreeStore
 from dzinza.services.gedcom_rows import Context, Mapper, PlaceCache, Rows, record_id
@@ -144,18 +144,9 @@ def scan(path: Path, problems: Problems, *, identifiers: bool = False) -> Scan:
         raw.seek(0)
         stream = text_stream(raw, charset)
         # The wrapper goes with ``raw``; detached at the end so only one of them closes it.
-        carry = ""
-        while True:
-            chunk = stream.read(1 << 20)
-            if not chunk:
-                break
-            cut = chunk.rfind("\n")
-            if cut < 0:
-                carry += chunk
-                continue
-            text, carry = carry + chunk[:cut], chunk[cut + 1 :]
+        # Large blocks: the scan's regular expression keeps only level-0 and identifier lines.
+        for text in line_blocks(stream, 1 << 20):
             records += _scan_text(text, five, defined, counts, problems, duplicates, ids, current)
-        records += _scan_text(carry, five, defined, counts, problems, duplicates, ids, current)
         stream.detach()
     return Scan(
         gedcom.version,
