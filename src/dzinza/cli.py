@@ -358,6 +358,11 @@ def import_gedcom(
     out.print(
         f"Imported into tree {report['tree_id']}: {counts} ({report['warning_count']} warnings)."
     )
+    if report.get("media_files_not_stored"):
+        out.print(
+            f"{report['media_files_not_stored']} media files of the archive were not stored: "
+            "Dzinza does not keep photos and documents yet."
+        )
 
 
 @app.command("export")
