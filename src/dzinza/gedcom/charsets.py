@@ -20,9 +20,28 @@ import re
 from dataclasses import dataclass
 from typing import BinaryIO
 
-import ansel
+_ANSEL = "gedcom"
+"""The codec of the ``ansel`` package for ANSEL with the GEDCOM additions."""
+_loading_ansel = False
 
-ansel.register()  # the "gedcom" codec: ANSEL with the GEDCOM additions
+
+def _find_ansel(name: str) -> codecs.CodecInfo | None:
+    """Loads the ANSEL codec the first time a file needs it (few do, and its tables weigh
+    about 2 MB of memory). Its own search function then answers."""
+    global _loading_ansel
+    if name != _ANSEL or _loading_ansel:
+        return None
+    _loading_ansel = True
+    try:
+        import ansel
+
+        ansel.register()
+        return codecs.lookup(name)
+    finally:
+        _loading_ansel = False
+
+
+codecs.register(_find_ansel)
 
 BAD = "\udcff"
 """What a stream gives for bytes its character set cannot decode (see the module docstring)."""
