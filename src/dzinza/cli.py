@@ -16,6 +16,7 @@ from rich.progress import Progress
 
 from dzinza import bootstrap
 from dzinza.domain.errors import DzinzaError
+from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.reader import NotGedcom
 from dzinza.services import audit
 from dzinza.services.common import SYSTEM
@@ -382,7 +383,12 @@ def export_gedcom(
         raise typer.Exit(2)
     platform = bootstrap.build()
     try:
-        counts = _run(lambda: run_export(platform, tree_id, output, format, living))
+        adjusted = Problems()
+        counts = _run(lambda: run_export(platform, tree_id, output, format, living, adjusted))
     finally:
         platform.close()
     out.print(f"Wrote {output}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v))
+    if adjusted.total:
+        out.print(f"{adjusted.total} structures were adjusted to be valid in this version, e.g.:")
+        for problem in adjusted.items[:5]:
+            out.print(f"  {problem.message}")

@@ -319,3 +319,21 @@ def test_gedzip_round_trip_over_http(
     status, problem, _ = _upload(client, owner, second["id"], other.getvalue())
     assert status == 422 and "gedcom.ged" in problem["detail"]
     assert not _work_files(platform)
+
+
+def test_an_export_reports_what_it_had_to_adjust_for_7_0(
+    client: TestClient, owner: Api, tree: dict[str, Any]
+) -> None:
+    old = (
+        "0 HEAD\n1 GEDC\n2 VERS 5.5.1\n1 CHAR UTF-8\n0 @I1@ INDI\n1 NAME Tendai /Moyo/\n"
+        "1 SEX M\n2 SOUR @S1@\n1 BURI Harare cemetery\n1 BIRT\n2 DATE 30 FEB 1901\n"
+        "0 @S1@ SOUR\n1 TITL Register\n0 TRLR\n"
+    )
+    _import(client, owner, tree["id"], old.encode())
+    view = owner.post(f"/trees/{tree['id']}/exports", {}, expect=202)
+    result = _job(owner, view["id"])["result"]
+    assert result["warning_count"] == 3
+    messages = " | ".join(w["message"] for w in result["warnings"])
+    assert "_SOUR" in messages and "BURI" in messages and "30 FEB 1901" in messages
+    text = client.get(result["download"], headers=owner.headers).text
+    assert "2 _SOUR @S1@" in text and "3 PHRASE 30 FEB 1901" in text

@@ -97,7 +97,10 @@ def run_export(
     output: Path,
     format: str,
     living: Literal["omit", "private"] | str = "private",
+    problems: Problems | None = None,
 ) -> dict[str, int]:
+    """The operator's export (command line: the whole tree). ``problems`` hears what had to
+    change for the file to be valid in its version."""
     version = FORMATS.get(format)
     if version is None:
         raise ValidationFailed("format: gedcom7, gedcom551 or gdz.")
@@ -108,8 +111,13 @@ def run_export(
             raise NotFound(f"There is no tree {tree_id}.")
         if version == "gdz":
             with open(output, "wb") as raw:
-                return export_gedzip(tx, tree_id, raw, living=shown)
+                return export_gedzip(tx, tree_id, raw, living=shown, problems=problems)
         with open(output, "w", encoding="utf-8", newline="\n") as text:
             return export_gedcom(
-                tx, tree_id, text, version="7.0" if version == "7.0" else "5.5.1", living=shown
+                tx,
+                tree_id,
+                text,
+                version="7.0" if version == "7.0" else "5.5.1",
+                living=shown,
+                problems=problems,
             )

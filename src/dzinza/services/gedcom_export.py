@@ -365,16 +365,19 @@ def export_gedcom(
     version: Literal["7.0", "5.5.1"] = "7.0",
     living: Living = "private",
     full: bool = True,
+    problems: Problems | None = None,
 ) -> dict[str, int]:
     """Writes the tree to ``out`` as the session's reader may see it (see ``GedcomExporter``);
-    returns the count of records per kind."""
+    returns the count of records per kind. ``problems`` hears what had to be changed for the
+    file to be valid in its version (a 5.5 extra that 7.0 forbids, an impossible date ...)."""
+    problems = problems if problems is not None else Problems()
     exporter = GedcomExporter(tx, tree_id, living=living, full=full)
     records: Iterator[Node] = exporter.records()
     if version != "7.0":
         from dzinza.gedcom.downgrade import downgrade
 
-        records = downgrade(records, problems=Problems())
-    write_records(records, out, version=version)
+        records = downgrade(records, problems=problems)
+    write_records(records, out, version=version, problems=problems)
     return exporter.counts
 
 
@@ -385,6 +388,7 @@ def export_gedzip(
     *,
     living: Living = "private",
     full: bool = True,
+    problems: Problems | None = None,
 ) -> dict[str, int]:
     """A GEDZIP archive: ``gedcom.ged`` (7.0). Media files are not stored by Dzinza yet (photo
     storage is a later feature), so the archive holds the GEDCOM file and its FILE references."""
@@ -395,7 +399,7 @@ def export_gedzip(
         import io
 
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-        counts = export_gedcom(tx, tree_id, text, living=living, full=full)
+        counts = export_gedcom(tx, tree_id, text, living=living, full=full, problems=problems)
         text.flush()
         text.detach()
     return counts

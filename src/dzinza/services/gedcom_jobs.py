@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dzinza.domain.errors import AuthenticationRequired, NotFound, ValidationFailed
+from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.reader import NotGedcom, read_gedcom
 from dzinza.ports import StoreSession, TreeStore, ViewerLevel
 from dzinza.services.access import Need, tree_access
@@ -175,6 +176,7 @@ class GedcomJobs:
         key = ctx.job_id.hex
         self.work.remove(key)  # a run before a restart may have left half a file
         target = self.work.of(key) / f"export.{extension}"
+        problems = Problems()
         try:
             with self.store.read() as tx:
                 access = tree_access(tx, tree_id, _actor(tx, ctx.user_id), Need.READ)
@@ -182,7 +184,9 @@ class GedcomJobs:
                 ctx.progress(0, None, "exporting")
                 if version == "gdz":
                     with open(target, "wb") as raw:
-                        counts = export_gedzip(tx, tree_id, raw, living=living, full=full)
+                        counts = export_gedzip(
+                            tx, tree_id, raw, living=living, full=full, problems=problems
+                        )
                 else:
                     with open(target, "w", encoding="utf-8", newline="\n") as text:
                         counts = export_gedcom(
@@ -192,6 +196,7 @@ class GedcomJobs:
                             version="7.0" if version == "7.0" else "5.5.1",
                             living=living,
                             full=full,
+                            problems=problems,
                         )
                 name = str(access.tree["name"])
         except BaseException:
@@ -206,6 +211,9 @@ class GedcomJobs:
             "bytes": target.stat().st_size,
             "filename": _file_name(name, extension),
             "download": f"/api/v1/jobs/{ctx.job_id}/download",
+            # What had to change for the file to be valid (the first hundred, and how many).
+            "warnings": [p.as_dict() for p in problems.items[:100]],
+            "warning_count": problems.total,
         }
 
     def download(self, actor: Actor, job_id: uuid.UUID) -> Download:
