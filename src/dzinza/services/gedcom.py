@@ -13,13 +13,11 @@ from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.upgrade import upgrade
 from dzinza.ports import FULL_VIEW
 from dzinza.services.common import SYSTEM
-from dzinza.services.gedcom_export import export_gedcom, export_gedzip
+from dzinza.services.gedcom_export import FILE_FORMATS, export_file
 from dzinza.services.gedcom_files import unpack
 from dzinza.services.gedcom_import import GedcomImporter, Progress, scan
 from dzinza.services.platform import DEFAULT_IMPORT_MAX_BYTES, Platform
 from dzinza.services.trees import TreeService
-
-FORMATS = {"gedcom7": "7.0", "gedcom551": "5.5.1", "gdz": "gdz"}
 
 
 def check_file(path: Path, max_bytes: int = DEFAULT_IMPORT_MAX_BYTES) -> dict[str, Any]:
@@ -101,23 +99,11 @@ def run_export(
 ) -> dict[str, int]:
     """The operator's export (command line: the whole tree). ``problems`` hears what had to
     change for the file to be valid in its version."""
-    version = FORMATS.get(format)
-    if version is None:
+    if format not in FILE_FORMATS:
         raise ValidationFailed("format: gedcom7, gedcom551 or gdz.")
     shown: Literal["omit", "private"] = "omit" if living == "omit" else "private"
     with platform.store.read() as tx:
         tx.set_viewer(FULL_VIEW)
         if tx.get("tree", tree_id) is None:
             raise NotFound(f"There is no tree {tree_id}.")
-        if version == "gdz":
-            with open(output, "wb") as raw:
-                return export_gedzip(tx, tree_id, raw, living=shown, problems=problems)
-        with open(output, "w", encoding="utf-8", newline="\n") as text:
-            return export_gedcom(
-                tx,
-                tree_id,
-                text,
-                version="7.0" if version == "7.0" else "5.5.1",
-                living=shown,
-                problems=problems,
-            )
+        return export_file(tx, tree_id, output, format, living=shown, problems=problems)

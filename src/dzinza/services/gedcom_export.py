@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any, Literal, TextIO
 
 import dzinza
@@ -381,6 +382,40 @@ def export_gedcom(
     return exporter.counts
 
 
+FILE_FORMATS: dict[str, tuple[str, str]] = {
+    "gedcom7": ("ged", "text/vnd.familysearch.gedcom"),
+    "gedcom551": ("ged", "text/vnd.familysearch.gedcom"),
+    "gdz": ("gdz", "application/vnd.familysearch.gedzip"),
+}
+"""The formats a tree is exported in: file extension and media type."""
+
+
+def export_file(
+    tx: StoreSession,
+    tree_id: uuid.UUID,
+    path: Path,
+    format: str,
+    *,
+    living: Living = "private",
+    full: bool = True,
+    problems: Problems | None = None,
+) -> dict[str, int]:
+    """Writes the tree to ``path`` in one of ``FILE_FORMATS``; returns the counts."""
+    if format == "gdz":
+        with open(path, "wb") as raw:
+            return export_gedzip(tx, tree_id, raw, living=living, full=full, problems=problems)
+    with open(path, "w", encoding="utf-8", newline="\n") as text:
+        return export_gedcom(
+            tx,
+            tree_id,
+            text,
+            version="7.0" if format == "gedcom7" else "5.5.1",
+            living=living,
+            full=full,
+            problems=problems,
+        )
+
+
 def export_gedzip(
     tx: StoreSession,
     tree_id: uuid.UUID,
@@ -405,4 +440,11 @@ def export_gedzip(
     return counts
 
 
-__all__ = ["PEDI_OUT", "GedcomExporter", "export_gedcom", "export_gedzip"]
+__all__ = [
+    "FILE_FORMATS",
+    "PEDI_OUT",
+    "GedcomExporter",
+    "export_file",
+    "export_gedcom",
+    "export_gedzip",
+]

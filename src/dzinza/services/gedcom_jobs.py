@@ -23,7 +23,7 @@ from dzinza.gedcom.reader import NotGedcom, read_gedcom
 from dzinza.ports import StoreSession, TreeStore, ViewerLevel
 from dzinza.services.access import Need, tree_access
 from dzinza.services.common import Actor
-from dzinza.services.gedcom_export import export_gedcom, export_gedzip
+from dzinza.services.gedcom_export import FILE_FORMATS, export_file
 from dzinza.services.gedcom_files import WorkFolder, is_zip, open_gedzip, unpack
 from dzinza.services.gedcom_import import GedcomImporter
 from dzinza.services.jobs import SHUTDOWN, JobCancelled, JobContext, JobService
@@ -31,12 +31,6 @@ from dzinza.services.jobs import SHUTDOWN, JobCancelled, JobContext, JobService
 IMPORT = "gedcom.import"
 EXPORT = "gedcom.export"
 UPLOAD_NAME = "upload"
-EXPORTS = {
-    "gedcom7": ("7.0", "ged", "text/vnd.familysearch.gedcom"),
-    "gedcom551": ("5.5.1", "ged", "text/vnd.familysearch.gedcom"),
-    "gdz": ("gdz", "gdz", "application/vnd.familysearch.gedzip"),
-}
-"""format -> (version, file extension, media type)."""
 KEEP_FILES = 24 * 3600
 """Seconds an export waits for its download (and a stray upload for a job) before it is
 removed; the sweep runs whenever an import or export starts."""
@@ -151,7 +145,7 @@ class GedcomJobs:
         living: Literal["omit", "private"] | str = "private",
     ) -> dict[str, Any]:
         """Queues an export of the tree as the actor may see it (any reader who is signed in)."""
-        if format not in EXPORTS:
+        if format not in FILE_FORMATS:
             raise ValidationFailed(
                 "format must be gedcom7, gedcom551 or gdz.",
                 errors=[{"field": "format", "message": "gedcom7, gedcom551 or gdz"}],
@@ -171,7 +165,8 @@ class GedcomJobs:
 
     def _run_export(self, ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         tree_id = self._tree_of(ctx)
-        version, extension, _ = EXPORTS[str(params["format"])]
+        format = str(params["format"])
+        extension, _ = FILE_FORMATS[format]
         living: Literal["omit", "private"] = "omit" if params.get("living") == "omit" else "private"
         key = ctx.job_id.hex
         self.work.remove(key)  # a run before a restart may have left half a file
@@ -182,22 +177,9 @@ class GedcomJobs:
                 access = tree_access(tx, tree_id, _actor(tx, ctx.user_id), Need.READ)
                 full = access.viewer().level is ViewerLevel.FULL
                 ctx.progress(0, None, "exporting")
-                if version == "gdz":
-                    with open(target, "wb") as raw:
-                        counts = export_gedzip(
-                            tx, tree_id, raw, living=living, full=full, problems=problems
-                        )
-                else:
-                    with open(target, "w", encoding="utf-8", newline="\n") as text:
-                        counts = export_gedcom(
-                            tx,
-                            tree_id,
-                            text,
-                            version="7.0" if version == "7.0" else "5.5.1",
-                            living=living,
-                            full=full,
-                            problems=problems,
-                        )
+                counts = export_file(
+                    tx, tree_id, target, format, living=living, full=full, problems=problems
+                )
                 name = str(access.tree["name"])
         except BaseException:
             self.work.remove(key)
@@ -227,7 +209,7 @@ class GedcomJobs:
         if row is None or row["user_id"] != actor.user_id:
             raise missing  # a manager may watch a member's export, not take its file
         result = job["result"] or {}
-        _, extension, media_type = EXPORTS[str(result.get("format", "gedcom7"))]
+        extension, media_type = FILE_FORMATS[str(result.get("format", "gedcom7"))]
         path = self.work.root / job_id.hex / f"export.{extension}"
         if not path.is_file():
             raise NotFound(
