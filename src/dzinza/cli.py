@@ -22,6 +22,7 @@ from dzinza.services import audit
 from dzinza.services.common import SYSTEM
 from dzinza.services.demo import load_demo
 from dzinza.services.gedcom import check_file, run_export, run_import
+from dzinza.services.platform import Platform
 from dzinza.settings import Settings
 
 app = typer.Typer(
@@ -46,6 +47,29 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(1) from exc
 
 
+def _require_schema(settings: Settings) -> None:
+    """Exits with a message, not a traceback, when the schema is missing or behind the code."""
+    current, head = _run(lambda: bootstrap.schema_status(settings))
+    if current is None:
+        err.print(
+            f"[red]error:[/red] the database {_where(settings)} has no Dzinza schema yet: "
+            "run `dzinza db upgrade` first."
+        )
+        raise typer.Exit(1)
+    if current != head:
+        err.print(
+            f"[red]error:[/red] the database is at revision {current}, not {head}: "
+            "run `dzinza db upgrade` first."
+        )
+        raise typer.Exit(1)
+
+
+def _platform() -> Platform:
+    """The platform for a command that reads or writes trees, once the schema is known to be there."""
+    _require_schema(Settings())
+    return bootstrap.build()
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
@@ -56,12 +80,7 @@ def serve(
     import uvicorn
 
     settings = Settings()
-    current, head = _run(lambda: bootstrap.schema_status(settings))
-    if current != head:
-        err.print(
-            f"[red]error:[/red] the database is at revision {current}, not {head}: run `dzinza db upgrade` first."
-        )
-        raise typer.Exit(1)
+    _require_schema(settings)
     h, p = host or settings.host, port or settings.port
     out.print(
         f"Dzinza on [bold]http://{h}:{p}/[/bold] (API docs at /api/docs) using {_where(settings)}"
@@ -109,7 +128,7 @@ def demo(
     ] = False,
 ) -> None:
     """Load the demo family tree (again: it is replaced, never duplicated) and make it public."""
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         summary = _run(lambda: load_demo(platform, owner_email=owner, keep_existing=keep))
     finally:
@@ -136,7 +155,7 @@ def user_create(
         )
         raise typer.Exit(2)
     password = sys.stdin.readline().rstrip("\r\n")
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         made = _run(lambda: platform.users.create(email, password, is_admin=admin))
     finally:
@@ -147,7 +166,7 @@ def user_create(
 @user.command("token")
 def user_token(email: str) -> None:
     """Print a bearer token for this user (for scripts and the API)."""
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         tok = _run(lambda: platform.users.token_for_email(email))
     finally:
@@ -156,7 +175,7 @@ def user_token(email: str) -> None:
 
 
 def _set_admin(email: str, is_admin: bool) -> None:
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         made = _run(lambda: platform.users.set_admin(email, is_admin))
     finally:
@@ -189,7 +208,7 @@ def account_export(
     out_file: Annotated[Path, typer.Option("--out", help="Where to write the ZIP archive")],
 ) -> None:
     """Write everything Dzinza keeps about a user, and the trees they own, to a ZIP archive."""
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         made = _run(lambda: platform.gdpr.export_to_file(email, out_file))
     finally:
@@ -200,7 +219,7 @@ def account_export(
 @gdpr_cli.command("purge")
 def gdpr_purge() -> None:
     """Erase the accounts whose deletion grace period has ended (run it daily)."""
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         done = _run(platform.gdpr.purge)
     finally:
@@ -219,7 +238,7 @@ app.add_typer(audit_cli, name="audit")
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Walk the audit log's hash chain; exit 1 at the first entry that does not hold."""
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         verdict = _run(lambda: audit.verify(platform.store))
     finally:
@@ -235,7 +254,7 @@ def audit_show(
     limit: Annotated[int, typer.Option(min=1, max=500, help="How many entries, newest first")] = 20,
 ) -> None:
     """Print the newest entries of the audit log."""
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         page = _run(lambda: audit.AuditService(platform.store).page(SYSTEM, limit=limit))
     finally:
@@ -256,7 +275,7 @@ app.add_typer(tree_cli, name="tree")
 @tree_cli.command("members")
 def tree_members(tree_id: uuid.UUID) -> None:
     """List the owner and members of a tree."""
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         items, cursor = [], None
         while True:
@@ -278,7 +297,7 @@ def tree_add_member(
     role: Annotated[str, typer.Argument(help="viewer, contributor, editor or manager")],
 ) -> None:
     """Make an existing account a member of a tree, without an invitation."""
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         made = _run(lambda: platform.members.add(SYSTEM, tree_id, email, role, ip="cli"))
     finally:
@@ -332,7 +351,7 @@ def import_gedcom(
     if not path.is_file():
         err.print(f"[red]error:[/red] {path} is not a file")
         raise typer.Exit(1)
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         with Progress(console=err, transient=True, disable=as_json) as bar:
             task = bar.add_task("Importing", total=None)
@@ -381,7 +400,7 @@ def export_gedcom(
             "[red]error:[/red] --format is gedcom7, gedcom551 or gdz; --living is omit or private"
         )
         raise typer.Exit(2)
-    platform = bootstrap.build()
+    platform = _platform()
     try:
         adjusted = Problems()
         counts = _run(lambda: run_export(platform, tree_id, output, format, living, adjusted))

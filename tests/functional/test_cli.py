@@ -65,9 +65,25 @@ def test_errors_are_messages_not_tracebacks(env: Path) -> None:
     assert r.exit_code == 1 and "already" in r.output
 
 
-def test_serve_refuses_an_unmigrated_database(env: Path) -> None:
-    r = runner.invoke(app, ["serve"])
-    assert r.exit_code == 1 and "dzinza db upgrade" in r.output
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["serve"],
+        ["demo"],
+        ["import", "family.ged", "--json"],
+        ["export", "0" * 32, "-o", "out.ged"],
+        ["user", "token", "a@example.org"],
+    ],
+)
+def test_commands_refuse_a_database_without_the_schema(
+    env: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(env)
+    (env / "family.ged").write_text("0 HEAD\n0 @I1@ INDI\n0 TRLR\n")
+    r = runner.invoke(app, args)
+    assert r.exit_code == 1, r.output
+    assert "dzinza db upgrade" in r.output and "no Dzinza schema" in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
 
 
 def test_unknown_database_url_is_a_message(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
