@@ -2,12 +2,17 @@
 # Installs (when missing) and starts the servers the test suite needs, on 127.0.0.1 only.
 # PostgreSQL 15 from Debian's packages on port 55432, in a throwaway cluster under /tmp (not in the
 # checkout: the postgres user must reach it, and a checkout under /root is closed to that user).
-# Usage: scripts/services.sh start|stop|url
+# An OpenSearch-compatible server on port 59200: osmem-server, an in-memory Go binary shipped by
+# the `osmem-server` dev dependency (real OpenSearch needs a JVM and a download this machine lacks).
+# Usage: scripts/services.sh start|stop|url|opensearch-start|opensearch-stop|opensearch-url
+# (`start` and `opensearch-start` print the server's URL as their last line.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR="${DZINZA_RUN_DIR:-/tmp/dzinza-run-$(printf '%s' "$PWD" | md5sum | cut -c1-8)}"
 PG_PORT="${DZINZA_TEST_PG_PORT:-55432}"
 PG_DIR="$RUN_DIR/pg"
+OS_PORT="${DZINZA_TEST_OS_PORT:-59200}"
+OS_DIR="$RUN_DIR/opensearch"
 
 pg_bin() {
   local d
@@ -52,9 +57,63 @@ stop_postgres() {
   fi
 }
 
+osmem_bin() {
+  local dir
+  dir="$(.venv/bin/python -c 'import osmem_server, os; print(os.path.dirname(osmem_server.__file__))' 2>/dev/null)" || return 1
+  [ -x "$dir/bin/osmem-server" ] || return 1
+  echo "$dir/bin/osmem-server"
+}
+
+os_running() { [ -f "$OS_DIR/osmem.pid" ] && kill -0 "$(cat "$OS_DIR/osmem.pid")" 2>/dev/null; }
+
+# An HTTP answer from the port, not just an open socket: the server is ready for requests.
+os_answers() {
+  .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2).read()' \
+    "http://127.0.0.1:$OS_PORT/" >/dev/null 2>&1
+}
+
+start_opensearch() {
+  mkdir -p "$OS_DIR"
+  # Parallel test workers each call opensearch-start: the lock lets one launch the server and the
+  # others find it running.
+  exec 9>"$OS_DIR/start.lock"
+  flock 9
+  if os_running && os_answers; then return 0; fi
+  if ! os_running && os_answers; then
+    echo "services: reusing the server already answering on 127.0.0.1:$OS_PORT (not started here)" >&2
+    return 0
+  fi
+  local bin
+  bin="$(osmem_bin)" || { echo "services: osmem-server not found in .venv (the osmem-server dev dependency): run make install" >&2; exit 1; }
+  # Detached (own session, no terminal, output to the log) so that it outlives this script and a
+  # caller reading our output does not wait for the server's end; and without the lock's
+  # descriptor, which it would otherwise hold, locking out every later start, for its whole life.
+  setsid "$bin" -addr "127.0.0.1:$OS_PORT" -no-ja -no-stdin-watch </dev/null >>"$OS_DIR/osmem.log" 2>&1 9>&- &
+  echo $! >"$OS_DIR/osmem.pid"
+  for _ in $(seq 1 150); do
+    os_answers && return 0
+    os_running || break
+    sleep 0.2
+  done
+  echo "services: osmem-server did not answer on 127.0.0.1:$OS_PORT; its log:" >&2
+  cat "$OS_DIR/osmem.log" >&2
+  exit 1
+}
+
+stop_opensearch() {
+  if os_running; then
+    kill "$(cat "$OS_DIR/osmem.pid")"
+    for _ in $(seq 1 50); do os_running || break; sleep 0.1; done
+  fi
+  rm -f "$OS_DIR/osmem.pid"
+}
+
 case "${1:-}" in
   start) start_postgres; echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
-  stop) stop_postgres ;;
+  stop) stop_postgres; stop_opensearch ;;
   url) echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
-  *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+  opensearch-start) start_opensearch; echo "opensearch://127.0.0.1:$OS_PORT" ;;
+  opensearch-stop) stop_opensearch ;;
+  opensearch-url) echo "opensearch://127.0.0.1:$OS_PORT" ;;
+  *) echo "usage: $0 start|stop|url|opensearch-start|opensearch-stop|opensearch-url" >&2; exit 2 ;;
 esac

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: starts the servers the tests need, then runs pytest on every tier.
+# The whole test suite: starts the servers the tests need (PostgreSQL, an OpenSearch-compatible
+# server), then runs pytest on every tier.
 # Under CI=true a test whose server is missing fails instead of skipping (see tests/conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DZINZA_TEST_POSTGRES_URL="$(scripts/services.sh start | tail -1)"
-export DZINZA_TEST_POSTGRES_URL
+DZINZA_TEST_OPENSEARCH_URL="$(scripts/services.sh opensearch-start | tail -1)"
+export DZINZA_TEST_POSTGRES_URL DZINZA_TEST_OPENSEARCH_URL
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
 .venv/bin/lint-imports

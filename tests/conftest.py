@@ -47,6 +47,12 @@ def postgres_admin_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def opensearch_url() -> str:
+    """The OpenSearch-compatible test server (``make test`` starts one)."""
+    return require_server("DZINZA_TEST_OPENSEARCH_URL", "OpenSearch")
+
+
+@pytest.fixture(scope="session")
 def postgres_db(postgres_admin_url: str) -> Iterator[str]:
     """A database of our own on the test server, migrated once for the session."""
     name = f"dzinza_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"

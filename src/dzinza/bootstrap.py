@@ -18,9 +18,10 @@ from dzinza.adapters.mail.files import FileMailer
 from dzinza.adapters.mail.smtp import SmtpMailer
 from dzinza.adapters.passwords import Argon2Hasher
 from dzinza.adapters.sql import database
+from dzinza.adapters.sql.search import SqlSearchIndex
 from dzinza.adapters.sql.store import SqlTreeStore
 from dzinza.domain.errors import DzinzaError
-from dzinza.ports import Mailer
+from dzinza.ports import Mailer, SearchIndex
 from dzinza.services.gdpr import Documents
 from dzinza.services.platform import Platform
 from dzinza.settings import Settings
@@ -49,13 +50,31 @@ def _mailer(settings: Settings) -> Mailer:
     return FileMailer(settings.data_dir / "mail", settings.mail_from)
 
 
+def _search_index(settings: Settings, engine: sa.Engine) -> SearchIndex:
+    """``sql`` (the default: the database itself) or ``opensearch://...``."""
+    url = settings.search_url.strip()
+    if url in ("", "sql"):
+        return SqlSearchIndex(engine)
+    if url.startswith("opensearch://"):
+        from dzinza.adapters.search_opensearch import OpenSearchIndex
+
+        try:
+            return OpenSearchIndex(url)
+        except ValueError as exc:
+            raise DzinzaError(f"DZINZA_SEARCH_URL: {exc}") from exc
+    raise DzinzaError(
+        f"DZINZA_SEARCH_URL must be 'sql' or start with opensearch:// (got {url.split('://')[0]}://)."
+    )
+
+
 def build(settings: Settings | None = None, *, resume_jobs: bool = False) -> Platform:
     """The platform. ``resume_jobs``: this process is the server (asgi.py), whose threads run
     the background jobs; those an earlier process left unfinished are run again. (Not for the
     command line's short-lived processes: a job resumed there would die with them.)"""
     settings = settings or Settings()
     mailer = _mailer(settings)
-    store = SqlTreeStore(_engine(settings))
+    engine = _engine(settings)
+    store = SqlTreeStore(engine)
     platform = Platform(
         store=store,
         hasher=Argon2Hasher(fast=settings.password_hashing == "fast-for-tests-only"),  # noqa: S105
@@ -67,7 +86,10 @@ def build(settings: Settings | None = None, *, resume_jobs: bool = False) -> Pla
         job_runner=functools.partial(InProcessJobRunner, workers=settings.job_workers),
         work_dir=settings.data_dir / "work",
         import_max_bytes=settings.import_max_bytes,
+        search_index=_search_index(settings, engine),
     )
+    if resume_jobs and settings.search_indexer:
+        platform.search.start_indexer()
     if resume_jobs:  # the in-process runner: this process picks up what the last one left
         try:
             platform.jobs.resume_unfinished()

@@ -411,3 +411,64 @@ def export_gedcom(
         out.print(f"{adjusted.total} structures were adjusted to be valid in this version, e.g.:")
         for problem in adjusted.items[:5]:
             out.print(f"  {problem.message}")
+
+
+SEARCH_ACTIONS = ("reindex", "status")
+
+
+@app.command("search")
+def search_people(
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            help="Words to find (names, a birth year), or 'reindex' to rebuild the index, "
+            "or 'status' for how far it is behind"
+        ),
+    ],
+    tree: Annotated[uuid.UUID | None, typer.Option(help="Only this tree")] = None,
+    limit: Annotated[int, typer.Option(help="How many results")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
+) -> None:
+    """Search people (as the operator: everyone is visible), or maintain the search index:
+    `dzinza search reindex [--tree ID]`, `dzinza search status`."""
+    from dzinza.services.search import SearchRequest
+
+    platform = _platform()
+    try:
+        if words[0] in SEARCH_ACTIONS and len(words) == 1:
+            _search_action(platform, words[0], tree, as_json)
+            return
+        _run(lambda: platform.search.catch_up())
+        request = SearchRequest(q=" ".join(words), limit=limit)
+        found = _run(lambda: platform.search.search(SYSTEM, request, tree))
+    finally:
+        platform.close()
+    if as_json:
+        _json(found)
+        return
+    out.print(f"{found['total']} found")
+    for item in found["items"]:
+        born = item["birth"]["from"] if item["birth"] else "?"
+        out.print(f"  {item['id']}  {item['display_name']}  (b. {born})  {item['matched_by']}")
+
+
+def _search_action(platform: Platform, action: str, tree: uuid.UUID | None, as_json: bool) -> None:
+    if action == "status":
+        lag = _run(platform.search.lag)
+        if as_json:
+            _json(lag)
+        else:
+            out.print(
+                f"{lag['pending']} changes waiting (oldest {lag['oldest_seconds']} s), "
+                f"{lag['failing']} failing"
+            )
+        return
+    with Progress(console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task("Indexing people", total=None)
+        count = _run(lambda: platform.search.reindex(tree, lambda n: bar.update(task, completed=n)))
+    # What was queued meanwhile is now in the index too.
+    _run(lambda: platform.search.catch_up())
+    if as_json:
+        _json({"indexed": count, "tree_id": str(tree) if tree else None})
+    else:
+        out.print(f"Indexed {count} people.")

@@ -7,7 +7,7 @@ index, blob store, cache, job queue, mailer, key provider) join this module as t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -315,6 +315,22 @@ class StoreSession(Protocol):
     def request_cancel(self, job_id: uuid.UUID, now: datetime) -> Row | None: ...
     def unfinished_jobs(self) -> list[Row]: ...
     def jobs_of(self, user_id: uuid.UUID, sort: SortSpec, limit: int) -> list[Row]: ...
+    # search: the outbox and what documents are built from (adapters/sql/store_search.py)
+    def queue_search(self, entries: Iterable[tuple[uuid.UUID, str, uuid.UUID]]) -> None: ...
+    def lease_outbox(self, limit: int, now: datetime, until: datetime) -> list[Row]: ...
+    def drop_outbox(self, ids: Sequence[int]) -> None: ...
+    def delay_outbox(
+        self, ids: Sequence[int], attempts: int, available_at: datetime, error: str
+    ) -> None: ...
+    def outbox_stats(self) -> dict[str, Any]: ...
+    def people_reached(self, kind: str, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]: ...
+    def tree_people_page(
+        self, tree_id: uuid.UUID, after: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID]: ...
+    def tree_ids(self) -> list[uuid.UUID]: ...
+    def branch_ids(self, root: uuid.UUID, steps: int) -> frozenset[uuid.UUID]: ...
+    def search_material(self, person_ids: Sequence[uuid.UUID]) -> dict[str, Any]: ...
+
     # GEDCOM import and export (adapters/sql/store_gedcom.py)
     def bulk_insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None: ...
     def set_place_coords(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
@@ -370,6 +386,11 @@ class TreeStore(Protocol):
 
     def read(self) -> AbstractContextManager[StoreSession]: ...
     def write(self) -> AbstractContextManager[StoreSession]: ...
+    def on_search_queued(self, callback: Callable[[], None]) -> None:
+        """Calls ``callback`` (quick, never raising) after a write transaction that queued
+        work for the search indexer commits."""
+        ...
+
     def dispose(self) -> None: ...
 
 
@@ -408,3 +429,139 @@ class JobRunner(Protocol):
     def close(self, timeout: float = 30.0) -> None:
         """Stops taking jobs and waits up to ``timeout`` seconds for those running to stop."""
         ...
+
+
+# -- search (services/search.py builds documents and queries; adapters index and query them)
+MATCH_KINDS = ("exact", "variant", "phonetic", "fuzzy")
+"""The ways a query word can meet a name word, strongest first; each is a field of the document
+holding tokens (letters and digits only, so that every backend stores them as they are)."""
+MATCH_WEIGHTS: dict[str, float] = {"exact": 10.0, "variant": 6.0, "phonetic": 4.0, "fuzzy": 2.0}
+"""Every backend's score: per query word the weight of the strongest kind it matched, summed."""
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One person as the search index holds them. Built from the database by
+    ``services/search_docs.py``; the privacy inputs travel with it so that an index outside the
+    database can apply the privacy rule inside its own query."""
+
+    person_id: uuid.UUID
+    tree_id: uuid.UUID
+    display_name: str
+    name_key: str
+    sex: str
+    names: str
+    """The person's folded name words, space-separated (suggestions and highlights)."""
+    exact: str
+    variant: str
+    phonetic: str
+    fuzzy: str
+    filters: str
+    """Tokens for the filters: ``pl<place id hex>`` for every place of their events and every
+    place those lie within, ``ev<event type>`` for every event type."""
+    text: str
+    """Folded free text: notes, facts, event descriptions, titles of cited sources."""
+    surname: str
+    """The primary surname, folded (the surname facet)."""
+    region: str
+    """The outermost place of the birth place's hierarchy (the place facet)."""
+    birth_from: int | None
+    birth_to: int | None
+    death_from: int | None
+    death_to: int | None
+    """Years: the earliest and latest a recorded birth or death can have been."""
+    century: int | None
+    """The century of birth, as its first year (1800 for 1800-1899): the century facet."""
+    living: bool | None
+    private: bool
+    restriction: str
+    has_death: bool
+    evidence_day: int | None
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One word of a query: the tokens that it matches, per match kind (``MATCH_KINDS``).
+    A document matches the word when any of these tokens is in the field of its kind."""
+
+    word: str
+    tokens: dict[str, tuple[str, ...]]
+    prefix: str | None = None
+    """A folded word prefix (``mo``): also matches a document with a name word (``names``)
+    that starts with it, as an exact match. Suggestions and search-as-you-type use it."""
+
+
+@dataclass(frozen=True)
+class TreeScope:
+    """One tree to search and the reader's privacy scope in it."""
+
+    tree_id: uuid.UUID
+    viewer: Viewer
+    branch_ids: frozenset[uuid.UUID] = frozenset()
+    """For a member limited to a branch: the people of their branch."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    words: tuple[QueryWord, ...] = ()
+    """Every word must match (a name word, by any kind)."""
+    text: tuple[str, ...] = ()
+    """Folded words that must all occur in the free text."""
+    sex: str | None = None
+    born_from: int | None = None
+    born_to: int | None = None
+    died_from: int | None = None
+    died_to: int | None = None
+    filters: tuple[str, ...] = ()
+    """Filter tokens that must all be present (places, event types)."""
+    limit: int = 20
+    offset: int = 0
+    facets: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    person_id: uuid.UUID
+    tree_id: uuid.UUID
+    score: float
+    display_name: str
+    names: str
+    text: str
+    birth_from: int | None
+    birth_to: int | None
+    death_from: int | None
+    death_to: int | None
+    sex: str
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[tuple[str | int, int]]] = field(default_factory=dict)
+
+
+class SearchIndex(Protocol):
+    """Where people are found: SQL (FTS5 on SQLite, tsvector on PostgreSQL) in the same
+    database, or OpenSearch. Every query applies the privacy rule for each ``TreeScope``."""
+
+    def put(self, docs: Sequence[SearchDoc]) -> None: ...
+    def remove(self, person_ids: Sequence[uuid.UUID]) -> None: ...
+    def remove_tree(self, tree_id: uuid.UUID) -> None: ...
+    def search(self, query: SearchQuery, scopes: Sequence[TreeScope]) -> SearchResult: ...
+    def suggest(
+        self, word: QueryWord, scopes: Sequence[TreeScope], limit: int
+    ) -> list[tuple[str, int]]:
+        """Name words starting with ``word.prefix``, with how many visible people bear them."""
+        ...
+
+    def person_ids(self, tree_id: uuid.UUID) -> set[uuid.UUID]:
+        """Who the index holds for a tree (reindex removes those no longer in the database)."""
+        ...
+
+    def begin_rebuild(self) -> None:
+        """A full rebuild starts: writes go to a fresh index until ``end_rebuild``."""
+        ...
+
+    def end_rebuild(self, ok: bool) -> None: ...
+    def close(self) -> None: ...

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
     """The largest GEDCOM or GEDZIP file the API accepts for import (and the most a GEDZIP's
     gedcom.ged may expand to)."""
+    search_url: str = "sql"
+    """Where people are searched: ``sql`` (the database itself: SQLite FTS5 or PostgreSQL
+    tsvector) or ``opensearch://[user:password@]host:port[/?index=NAME&tls=true]``."""
+    search_indexer: bool = True
+    """Whether this process keeps the search index current from the outbox (a thread)."""
 
     def resolved_database_url(self) -> str:
         if self.database_url:

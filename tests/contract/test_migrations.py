@@ -14,7 +14,9 @@ from dzinza.adapters.sql.tables import metadata
 def _diff(url: str) -> list[object]:
     engine = database.create_engine(url)
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": database.managed}
+        )
         diff = compare_metadata(ctx, metadata)
     engine.dispose()
     return list(diff)

@@ -241,6 +241,12 @@ TREE_ROUTES: dict[tuple[str, str], tuple[str, int, Build]] = {
         lambda w: (f"/trees/{w.tree}/invitations/{w.invitation()}", None),
     ),
     ("GET", "/api/v1/trees/{tree_id}/people"): ("read", 200, _tree("/people")),
+    ("GET", "/api/v1/trees/{tree_id}/search"): ("read", 200, _tree("/search?q=n")),
+    ("GET", "/api/v1/trees/{tree_id}/search/suggest"): (
+        "read",
+        200,
+        _tree("/search/suggest?prefix=n"),
+    ),
     ("POST", "/api/v1/trees/{tree_id}/people"): (
         "contribute",
         201,
@@ -353,6 +359,9 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
         "any signed-in reader, the privacy engine applied to them; else 404/401 (test_gedcom_api)"
     ),
     ("GET", "/api/v1/jobs/{job_id}/download"): "only who started the export (test_gedcom_api)",
+    ("GET", "/api/v1/search"): "searches only the trees the caller may see (test_search)",
+    ("GET", "/api/v1/search/suggest"): "suggests only from trees the caller may see (test_search)",
+    ("GET", "/api/v1/search/status"): "site admins only (test_search)",
 }
 """Routes outside any one tree, with where their rules are tested. Everything under /auth/ and
 /account/ acts on the caller's own account and is tested in test_account*.py and test_gdpr*.py."""

@@ -33,6 +33,21 @@ SECRETS = (
     "Youngkid",
 )
 """Strings that belong to people a guest may not see (living, private or confidential)."""
+SEARCH_WORDS = (
+    "zebulon",
+    "secretname",
+    "yolanda",
+    "hiddenwife",
+    "youngkid",
+    "confida",
+    "privata",
+    "flagged",
+    "graduation",
+    "diary",
+    "passport",
+    "register",
+)
+"""What the sweep searches for, by name, in the free text and as suggestions."""
 
 
 def _person(api: Api, tree: str, given: str, surname: str, **extra: Any) -> dict[str, Any]:
@@ -51,7 +66,7 @@ def _family(api: Api, tree: str, a: str | None, b: str | None, kids: list[str]) 
 
 
 @pytest.fixture
-def family_tree(owner: Api) -> dict[str, Any]:
+def family_tree(owner: Api, platform: Platform) -> dict[str, Any]:
     """A public tree: two dead ancestors, a living line below them, and the edge cases."""
     tree = owner.post("/trees", {"name": "Mixed family", "visibility": "public"})["id"]
     harare = owner.post(f"/trees/{tree}/places", {"name": "Harare"})["id"]
@@ -108,6 +123,7 @@ def family_tree(owner: Api) -> dict[str, Any]:
             "target": {"type": "person", "id": zeb["id"]},
         },
     )
+    platform.search.catch_up()
     return {
         "tree": tree,
         "grandpa": grandpa["id"],
@@ -143,6 +159,8 @@ def _get_urls(client: TestClient, ids: dict[str, list[str]]) -> list[str]:
     for path, ops in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
         if "get" not in ops or path.count("{") != 1:
             continue  # lists of the whole site, or one member of a tree (no genealogy data)
+        if path.endswith(("/search", "/search/suggest")):
+            continue  # they need words to look for: below
         match = re.match(r"/api/v1/(\w+)/\{(\w+)\}", path)
         assert match, f"cannot fill in the ids of {path}: teach this test"
         if match.group(1) in ("auth", "admin", "account"):
@@ -154,6 +172,10 @@ def _get_urls(client: TestClient, ids: dict[str, list[str]]) -> list[str]:
         for query in ("name=zeb", "name=secret", "name=yol", "sort=-birth", "sex=male"):
             urls.append(f"{base}?{query}")
         urls += [f"/trees/{tree}", f"/trees/{tree}?q=zeb", f"/trees/{tree}?q=secretname"]
+        for word in SEARCH_WORDS:
+            for base in (f"/api/v1/trees/{tree}/search", "/api/v1/search"):
+                urls += [f"{base}?q={word}&facets=true", f"{base}?text={word}&facets=true"]
+                urls.append(f"{base}/suggest?prefix={word[:3]}")
     urls += [f"/people/{p}" for p in ids["people"]]
     urls += [
         f"/api/v1/people/{p}/{chart}?generations=5"

@@ -19,6 +19,7 @@ from dzinza.api import (
     members,
     people,
     records,
+    search,
     trees,
 )
 from dzinza.api.http import on_dzinza_error, on_http_error, on_unexpected, on_validation_error
@@ -54,6 +55,7 @@ def create_app(platform: Platform, *, trusted_proxies: str = "127.0.0.1") -> Fas
         history,
         jobs,
         gedcom,
+        search,
     ):
         app.include_router(module.router, prefix=API)
     app.include_router(families.events, prefix=API)

@@ -52,6 +52,13 @@ class Forbidden(DzinzaError):
     title = "Forbidden"
 
 
+class Unavailable(DzinzaError):
+    """A service Dzinza depends on (the search index) cannot be reached just now."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 class TooManyRequests(DzinzaError):
     status = 429
     title = "Too many requests"

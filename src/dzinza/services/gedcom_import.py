@@ -408,6 +408,8 @@ class _Run:
                     0, "famc-only", f"{added} children were linked from their own FAMC only"
                 )
             self.tx.refresh_evidence_of_tree(self.tree_id)
+            # The whole tree is indexed for search once this transaction commits.
+            self.tx.queue_search([(self.tree_id, "tree", self.tree_id)])
         self._tick(force=True)
 
     def _records(self, only: frozenset[str] | None, skip: frozenset[str]) -> Iterator[Node]:

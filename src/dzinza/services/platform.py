@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from dzinza.ports import Clock, Mailer, PasswordHasher, TreeStore
+from dzinza.ports import Clock, Mailer, PasswordHasher, SearchIndex, TreeStore
 from dzinza.services.events import EventService
 from dzinza.services.families import FamilyService
 from dzinza.services.gdpr import DataProtectionService, Documents
@@ -19,6 +19,7 @@ from dzinza.services.jobs import JobService, RunnerFactory
 from dzinza.services.members import MemberService
 from dzinza.services.people import PeopleService
 from dzinza.services.records import RecordService
+from dzinza.services.search import SearchService
 from dzinza.services.trees import TreeService
 from dzinza.services.users import TERMS_VERSION, UserService
 
@@ -43,6 +44,8 @@ class Platform:
     """Where GEDCOM uploads wait for their import and exports for their download; None: a
     folder in the system's temporary directory."""
     import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES
+    search_index: SearchIndex | None = None
+    """Where people are searched; bootstrap always gives one (None: search answers 503)."""
     trees: TreeService = field(init=False)
     people: PeopleService = field(init=False)
     families: FamilyService = field(init=False)
@@ -60,6 +63,7 @@ class Platform:
     history: HistoryService = field(init=False)
     jobs: JobService = field(init=False)
     gedcom: GedcomJobs = field(init=False)
+    search: SearchService = field(init=False)
 
     def __post_init__(self) -> None:
         self.trees = TreeService(self.store)
@@ -89,6 +93,7 @@ class Platform:
         self.jobs = JobService(self.store, self.clock, self.job_runner)
         work = self.work_dir or Path(tempfile.gettempdir()) / "dzinza-work"
         self.gedcom = GedcomJobs(self.store, self.jobs, WorkFolder(work), self.import_max_bytes)
+        self.search = SearchService(self.store, self.search_index)
         self.gdpr = DataProtectionService(
             self.store,
             self.hasher,
@@ -99,6 +104,7 @@ class Platform:
         )
 
     def close(self) -> None:
+        self.search.close()
         self.jobs.close()
         self.users.outbox.close()
         self.store.dispose()

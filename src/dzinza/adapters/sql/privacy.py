@@ -60,7 +60,7 @@ def living(p: sa.FromClause) -> sa.ColumnElement[bool]:
     return sa.func.coalesce(p.c.living, presumed)
 
 
-def _guest_hidden(p: sa.FromClause) -> sa.ColumnElement[bool]:
+def guest_hidden(p: sa.FromClause) -> sa.ColumnElement[bool]:
     return sa.or_(
         p.c.private.is_(True),
         p.c.restriction.in_(("confidential", "privacy")),
@@ -116,11 +116,11 @@ def hidden(p: sa.FromClause, scope: Scope) -> sa.ColumnElement[bool]:
     if scope is Scope.FULL:
         return sa.false()
     if scope is Scope.GUEST:
-        return _guest_hidden(p)
+        return guest_hidden(p)
     confidential = p.c.restriction == "confidential"
     if scope is Scope.MEMBER:
         return confidential
-    return sa.or_(confidential, sa.and_(p.c.id.not_in(_BRANCH), _guest_hidden(p)))
+    return sa.or_(confidential, sa.and_(p.c.id.not_in(_BRANCH), guest_hidden(p)))
 
 
 def masked_summary(p: sa.FromClause, scope: Scope) -> list[sa.ColumnElement[Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from dzinza.adapters.sql.store_gedcom import GedcomQueries
 from dzinza.adapters.sql.store_history import HistoryQueries
 from dzinza.adapters.sql.store_jobs import JobQueries
 from dzinza.adapters.sql.store_members import MemberQueries
+from dzinza.adapters.sql.store_search import SearchQueries
 from dzinza.domain.errors import Conflict, DzinzaError, ValidationFailed
 from dzinza.domain.living import living_cutoff
 from dzinza.ports import PeopleFilter, Row, SortSpec, Viewer, ViewerLevel
@@ -38,7 +39,13 @@ def _row(r: sa.Row[Any] | None) -> Row | None:
 
 
 class SqlSession(
-    AccountQueries, DataProtectionQueries, MemberQueries, HistoryQueries, JobQueries, GedcomQueries
+    AccountQueries,
+    DataProtectionQueries,
+    MemberQueries,
+    HistoryQueries,
+    JobQueries,
+    GedcomQueries,
+    SearchQueries,
 ):
     """One transaction. Reads and writes in here see each other; nothing is visible elsewhere
     until the ``write()`` block of the store exits without an exception."""
@@ -150,6 +157,8 @@ class SqlSession(
         table = TABLES[kind]
         self._before_write(table, table.c.id == record_id, deleting=True)
         self.conn.execute(table.delete().where(table.c.id == record_id))
+        if kind == "tree":  # an index outside the database drops the tree's documents
+            self.queue_search([(record_id, "tree", record_id)])
 
     def list_records(
         self,
@@ -629,6 +638,10 @@ class SqlTreeStore:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self._on_search_queued: list[Callable[[], None]] = []
+
+    def on_search_queued(self, callback: Callable[[], None]) -> None:
+        self._on_search_queued.append(callback)
 
     @contextmanager
     def read(self) -> Iterator[SqlSession]:
@@ -647,6 +660,9 @@ class SqlTreeStore:
             session = SqlSession(conn)
             yield session
             session.flush_history()  # files the change history of this transaction
+        if session.search_queued:
+            for callback in self._on_search_queued:
+                callback()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -212,6 +212,34 @@ def person_of(kind: str, snap: Mapping[str, Any]) -> str | None:
     return None
 
 
+SEARCH_REACH = {"place": "place", "note": "note", "source": "source"}
+"""Records that reach people's search documents through links; resolved by the indexer."""
+
+
+def search_targets(item: Mapping[str, Any]) -> list[tuple[str, uuid.UUID]]:
+    """What the search indexer must look at again after one change item: the people it
+    belongs to (before and after, for a move), or the record that reaches people by links."""
+    kind = item["kind"]
+    found: list[tuple[str, uuid.UUID]] = []
+    if item["person_id"] is not None:
+        found.append(("person", item["person_id"]))
+    for snap in (item["before"], item["after"]):
+        if not snap:
+            continue
+        if kind == "family":
+            partners = (snap.get("partner1_id"), snap.get("partner2_id"))
+            found.extend(("person", uuid.UUID(p)) for p in partners if p)
+        elif kind in ("event", "family_child") and snap.get("family_id"):
+            found.append(("family", uuid.UUID(snap["family_id"])))
+        elif kind in ("citation", "note_link") and snap.get("target_type") == "event":
+            found.append(("event", uuid.UUID(snap["target_id"])))
+        elif kind == "citation" and snap.get("target_type") == "family":
+            found.append(("family", uuid.UUID(snap["target_id"])))
+    if kind in SEARCH_REACH:
+        found.append((SEARCH_REACH[kind], item["record_id"]))
+    return found
+
+
 def _where_key(kind: str, key: tuple[Any, ...]) -> sa.ColumnElement[bool]:
     table = TRACKED[kind]
     return sa.and_(*(table.c[n] == v for n, v in zip(KEYS[kind], key, strict=True)))
@@ -365,6 +393,7 @@ class HistoryQueries:
                     "after": now,
                 }
             )
+        self._queue_search_of(per_tree)
         note = pending.note
         if note is not None and note.undo_of is not None:
             undone = self.get_change(note.undo_of)
@@ -413,6 +442,15 @@ class HistoryQueries:
                 self._mark_undone(undo_of, change_id)
             if request is not None:
                 request.change_ids.append(change_id)
+
+    def _queue_search_of(self, per_tree: Mapping[str, list[dict[str, Any]]]) -> None:
+        """Tells the search indexer, in this transaction, whose documents these changes touch."""
+        entries: list[tuple[uuid.UUID, str, uuid.UUID]] = []
+        for tree_key, items in per_tree.items():
+            tree_id = uuid.UUID(tree_key)
+            for item in items:
+                entries.extend((tree_id, k, r) for k, r in search_targets(item))
+        self.queue_search(entries)  # type: ignore[attr-defined]
 
     def _mark_undone(self, undo_of: uuid.UUID, by: uuid.UUID) -> None:
         c = t.changes

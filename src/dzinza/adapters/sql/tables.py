@@ -610,3 +610,71 @@ jobs = sa.Table(
     sa.Index(None, "tree_id"),  # the cascade when a tree is deleted
 )
 """Background work (GEDCOM import and export) with its progress, result or error."""
+
+search_docs = sa.Table(
+    "search_docs",
+    metadata,
+    # An integer key: SQLite's full-text table (search_fts, made by migration 0006) addresses
+    # its rows by integer, and a table's implicit rowid may change on VACUUM.
+    sa.Column(
+        "doc_id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column(
+        "person_id",
+        sa.Uuid(),
+        sa.ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    _tree_fk(),
+    sa.Column("display_name", sa.String(600), nullable=False),
+    sa.Column("name_key", sa.String(600), nullable=False),
+    sa.Column("sex", sa.String(16), nullable=False),
+    sa.Column("names", sa.Text(), nullable=False),
+    sa.Column("exact", sa.Text(), nullable=False),
+    sa.Column("variant", sa.Text(), nullable=False),
+    sa.Column("phonetic", sa.Text(), nullable=False),
+    sa.Column("fuzzy", sa.Text(), nullable=False),
+    sa.Column("filters", sa.Text(), nullable=False),
+    sa.Column("text", sa.Text(), nullable=False),
+    _text("surname", 200),
+    _text("region", 300),
+    sa.Column("birth_from", sa.Integer()),
+    sa.Column("birth_to", sa.Integer()),
+    sa.Column("death_from", sa.Integer()),
+    sa.Column("death_to", sa.Integer()),
+    sa.Column("century", sa.Integer()),
+    sa.Column("indexed_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Index(None, "tree_id", "name_key"),
+)
+"""The SQL search index: one row per person (ports.SearchDoc, without the privacy inputs, which
+the queries read from ``people`` itself). Matching runs on SQLite's FTS5 table ``search_fts`` and
+on PostgreSQL's generated ``tsv`` column, both made by migration 0006 outside this metadata."""
+
+search_outbox = sa.Table(
+    "search_outbox",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    # No foreign key: the entry that says "this tree is gone, drop its documents" outlives it.
+    sa.Column("tree_id", sa.Uuid(), nullable=False),
+    # 'person' (reindex the person and their relatives), 'tree' (every person of the tree,
+    # or drop the tree's documents if it is gone), or the kind of record whose change reaches
+    # people through links: 'place', 'note', 'source', 'citation', 'family', 'event'.
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("record_id", sa.Uuid(), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("available_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("last_error", sa.String(500), nullable=False, server_default=""),
+    sa.Index(None, "available_at", "id"),
+)
+"""The search index's transactional outbox: written in the transaction of every change that
+alters what a person's search document holds, drained by the indexer (services/search.py)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from dzinza.adapters.sql.database import managed
 from dzinza.adapters.sql.tables import metadata
 
 config = context.config
@@ -18,6 +19,7 @@ context.configure(
     render_as_batch=True,
     compare_type=True,
     compare_server_default=False,
+    include_name=managed,
 )
 with context.begin_transaction():
     context.run_migrations()
