@@ -30,14 +30,35 @@ PARTICLE_WORDS = name_variants.PARTICLES
 """Words a surname query can leave out (``van der Merwe`` is found as ``Merwe`` too)."""
 
 
+_BEFORE_ASCII = {
+    # Shona's 1931 letters, which letter-by-letter transliteration would make plain s and z.
+    "ȿ": "sv",
+    "ɀ": "zv",
+    # Greek vowel and consonant pairs, as ISO 843 writes them (letter by letter, omicron-upsilon
+    # would be "oy" and gamma-gamma "gg": Papadopoulou, Evangelos).
+    "ου": "ou",  # noqa: RUF001 (Greek on purpose)
+    "αυ": "av",  # noqa: RUF001 (Greek on purpose)
+    "ευ": "ev",
+    "γγ": "ng",  # noqa: RUF001 (Greek on purpose)
+    "γκ": "gk",
+    "γξ": "nx",
+    "γχ": "nch",
+}
+_BEFORE_ASCII_PATTERN = re.compile("|".join(sorted(_BEFORE_ASCII, key=len, reverse=True)))
+_NASAL_APOSTROPHE = re.compile(r"ng?'(?=[aeiou])")
+"""Shona's n' (n'anga, ng'ombe): the velar nasal, written ng where the apostrophe is lost."""
+
+
 def fold_ascii(text: str) -> str:
     """Folded (case, accents) and transliterated to ASCII letters, digits and single spaces:
     ``Zoë`` -> ``zoe``, ``Мария`` -> ``mariya``, ``O'Brien`` -> ``obrien``."""
     folded = fold(text)
     if not folded.isascii():
+        folded = _BEFORE_ASCII_PATTERN.sub(lambda m: _BEFORE_ASCII[m.group(0)], folded)
         folded = anyascii(folded).lower()
-    # Apostrophes join (O'Brien, ng'ombe); every other mark separates words.
-    folded = folded.replace("'", "")
+    folded = _NASAL_APOSTROPHE.sub("ng", folded)
+    # Apostrophes join (O'Brien); every other mark separates words.
+    folded = folded.replace("'", "").replace("\u2019", "")
     return " ".join(_NOT_ALNUM.sub(" ", folded).split())
 
 
