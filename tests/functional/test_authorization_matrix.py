@@ -242,6 +242,8 @@ TREE_ROUTES: dict[tuple[str, str], tuple[str, int, Build]] = {
     ),
     ("GET", "/api/v1/trees/{tree_id}/people"): ("read", 200, _tree("/people")),
     ("GET", "/api/v1/trees/{tree_id}/search"): ("read", 200, _tree("/search?q=n")),
+    ("GET", "/api/v1/trees/{tree_id}/duplicates"): ("edit", 200, _tree("/duplicates")),
+    ("POST", "/api/v1/trees/{tree_id}/duplicates/scan"): ("edit", 202, _tree("/duplicates/scan")),
     ("GET", "/api/v1/trees/{tree_id}/search/suggest"): (
         "read",
         200,
@@ -362,6 +364,10 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/search"): "searches only the trees the caller may see (test_search)",
     ("GET", "/api/v1/search/suggest"): "suggests only from trees the caller may see (test_search)",
     ("GET", "/api/v1/search/status"): "site admins only (test_search)",
+    ("GET", "/api/v1/duplicates/{pair_id}/preview"): "editors of the tree (test_duplicates)",
+    ("POST", "/api/v1/duplicates/{pair_id}/merge"): "editors of the tree (test_duplicates)",
+    ("POST", "/api/v1/duplicates/{pair_id}/dismiss"): "editors of the tree (test_duplicates)",
+    ("POST", "/api/v1/duplicates/{pair_id}/reopen"): "editors of the tree (test_duplicates)",
 }
 """Routes outside any one tree, with where their rules are tested. Everything under /auth/ and
 /account/ acts on the caller's own account and is tested in test_account*.py and test_gdpr*.py."""

@@ -150,6 +150,8 @@ def _ids(owner: Api, tree: str) -> dict[str, list[str]]:
         ids[kind] = [r["id"] for r in owner.walk(f"/trees/{tree}/{kind}?limit=100")]
     ids["changes"] = [c["id"] for c in owner.walk(f"/trees/{tree}/history?limit=100")]
     ids["jobs"] = [j["id"] for j in owner.walk("/jobs?limit=100")]  # imports, exports
+    pairs = owner.get(f"/trees/{tree}/duplicates?limit=200")["items"]
+    ids["duplicates"] = [p["id"] for p in pairs]
     return ids
 
 

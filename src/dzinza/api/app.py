@@ -12,6 +12,7 @@ from dzinza.api import (
     account,
     account_data,
     auth,
+    duplicates,
     families,
     gedcom,
     history,
@@ -56,6 +57,7 @@ def create_app(platform: Platform, *, trusted_proxies: str = "127.0.0.1") -> Fas
         jobs,
         gedcom,
         search,
+        duplicates,
     ):
         app.include_router(module.router, prefix=API)
     app.include_router(families.events, prefix=API)

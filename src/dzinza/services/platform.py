@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from dzinza.ports import Clock, Mailer, PasswordHasher, SearchIndex, TreeStore
+from dzinza.services.duplicates import DuplicateService
 from dzinza.services.events import EventService
 from dzinza.services.families import FamilyService
 from dzinza.services.gdpr import DataProtectionService, Documents
@@ -64,6 +65,7 @@ class Platform:
     jobs: JobService = field(init=False)
     gedcom: GedcomJobs = field(init=False)
     search: SearchService = field(init=False)
+    duplicates: DuplicateService = field(init=False)
 
     def __post_init__(self) -> None:
         self.trees = TreeService(self.store)
@@ -94,6 +96,7 @@ class Platform:
         work = self.work_dir or Path(tempfile.gettempdir()) / "dzinza-work"
         self.gedcom = GedcomJobs(self.store, self.jobs, WorkFolder(work), self.import_max_bytes)
         self.search = SearchService(self.store, self.search_index)
+        self.duplicates = DuplicateService(self.store, self.jobs, self.people)
         self.gdpr = DataProtectionService(
             self.store,
             self.hasher,

@@ -19,6 +19,7 @@ from dzinza.adapters.sql import queries as q
 from dzinza.adapters.sql import tables as t
 from dzinza.adapters.sql.queries import SUMMARY_COLUMNS, TABLES
 from dzinza.adapters.sql.store_accounts import AccountQueries
+from dzinza.adapters.sql.store_duplicates import DuplicateQueries
 from dzinza.adapters.sql.store_gdpr import DataProtectionQueries
 from dzinza.adapters.sql.store_gedcom import GedcomQueries
 from dzinza.adapters.sql.store_history import HistoryQueries
@@ -46,6 +47,7 @@ class SqlSession(
     JobQueries,
     GedcomQueries,
     SearchQueries,
+    DuplicateQueries,
 ):
     """One transaction. Reads and writes in here see each other; nothing is visible elsewhere
     until the ``write()`` block of the store exits without an exception."""

@@ -678,3 +678,30 @@ search_outbox = sa.Table(
 )
 """The search index's transactional outbox: written in the transaction of every change that
 alters what a person's search document holds, drained by the indexer (services/search.py)."""
+
+duplicate_pairs = sa.Table(
+    "duplicate_pairs",
+    metadata,
+    _id(),
+    _tree_fk(),
+    # The pair in a fixed order (person_a < person_b), so it is one row whoever found it; a
+    # merge deletes one of them and the pair with it.
+    sa.Column(
+        "person_a", sa.Uuid(), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "person_b", sa.Uuid(), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("score", sa.Float(), nullable=False),
+    # Why they look alike (names, dates, places, relatives), as the review queue shows it.
+    sa.Column("reasons", sa.JSON()),
+    # 'open' (in the review queue) or 'dismissed' ("not a match": never suggested again).
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+    sa.Column("found_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("decided_by", sa.Uuid()),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("person_a", "person_b"),
+    sa.Index(None, "tree_id", "status", "score"),
+    sa.Index(None, "person_b"),
+)
+"""Suspected duplicates of a tree: the review queue, and the pairs said not to match."""
