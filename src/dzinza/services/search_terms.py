@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -49,6 +50,7 @@ _NASAL_APOSTROPHE = re.compile(r"ng?'(?=[aeiou])")
 """Shona's n' (n'anga, ng'ombe): the velar nasal, written ng where the apostrophe is lost."""
 
 
+@lru_cache(maxsize=65536)
 def fold_ascii(text: str) -> str:
     """Folded (case, accents) and transliterated to ASCII letters, digits and single spaces:
     ``Zoë`` -> ``zoe``, ``Мария`` -> ``mariya``, ``O'Brien`` -> ``obrien``."""
@@ -93,13 +95,15 @@ def variant_keys(word: str, role: str) -> set[str]:
     return {_clean(k) for k in keys if _clean(k)}
 
 
-def word_tokens(word: str, role: str) -> dict[str, set[str]]:
-    """The tokens of one folded name word in one role, per match kind."""
+@lru_cache(maxsize=65536)
+def word_tokens(word: str, role: str) -> dict[str, frozenset[str]]:
+    """The tokens of one folded name word in one role, per match kind. Cached: names repeat
+    (a tree of a million people has a few thousand distinct surnames)."""
     return {
-        "exact": {f"x{role}{word}"},
-        "variant": {f"v{role}{k}" for k in variant_keys(word, role)},
-        "phonetic": {f"p{role}{k}" for k in phonetic_keys(word)},
-        "fuzzy": {f"f{role}{d}" for d in deletions(word)},
+        "exact": frozenset({f"x{role}{word}"}),
+        "variant": frozenset(f"v{role}{k}" for k in variant_keys(word, role)),
+        "phonetic": frozenset(f"p{role}{k}" for k in phonetic_keys(word)),
+        "fuzzy": frozenset(f"f{role}{d}" for d in deletions(word)),
     }
 
 

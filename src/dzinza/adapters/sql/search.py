@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,10 +59,7 @@ class SqlSearchIndex:
             return
         d = t.search_docs
         now = datetime.now(UTC)
-        rows = [
-            {k: v for k, v in asdict(doc).items() if k in _DOC_COLUMNS} | {"indexed_at": now}
-            for doc in docs
-        ]
+        rows = [{k: getattr(doc, k) for k in _DOC_COLUMNS} | {"indexed_at": now} for doc in docs]
         insert = (postgresql.insert if self.postgres else sqlite.insert)(d)
         stmt = insert.on_conflict_do_update(
             index_elements=[d.c.person_id],
@@ -184,7 +180,10 @@ class SqlSearchIndex:
     ) -> tuple[list[sa.ColumnElement[bool]], sa.ColumnElement[Any], sa.FromClause, dict[str, Any]]:
         d, p = t.search_docs, t.people
         params: dict[str, Any] = {"cutoff": scopes[0].viewer.living_cutoff}
-        where: list[sa.ColumnElement[bool]] = [_visible(p, scopes)]
+        # On SQLite, a query with words is driven from the full-text match (a few rows) rather
+        # than from the tree's people (all of them): the tree test must not use its index.
+        drive_from_match = not self.postgres and bool(query.words or query.text or query.filters)
+        where: list[sa.ColumnElement[bool]] = [_visible(p, scopes, drive_from_match)]
         source: sa.FromClause = d.join(p, p.c.id == d.c.person_id)
         if query.sex:
             where.append(d.c.sex == query.sex)
@@ -311,10 +310,13 @@ def _fts_kind_match(params: dict[str, Any]) -> KindMatch:
     return kind_match
 
 
-def _visible(p: sa.FromClause, scopes: Sequence[TreeScope]) -> sa.ColumnElement[bool]:
+def _visible(
+    p: sa.FromClause, scopes: Sequence[TreeScope], unindexed: bool = False
+) -> sa.ColumnElement[bool]:
     """Each tree with its reader's scope: the same rule as ``privacy.hidden``, with a branch
     given by its members' ids."""
     full, member, guest = [], [], []
+    tree = sa.func.coalesce(p.c.tree_id, p.c.tree_id) if unindexed else p.c.tree_id
     clauses: list[sa.ColumnElement[bool]] = []
     confidential = p.c.restriction == "confidential"
     for s in scopes:
@@ -328,15 +330,15 @@ def _visible(p: sa.FromClause, scopes: Sequence[TreeScope]) -> sa.ColumnElement[
         else:
             clauses.append(
                 sa.and_(
-                    p.c.tree_id == s.tree_id,
+                    tree == s.tree_id,
                     sa.not_(confidential),
                     sa.or_(p.c.id.in_(list(s.branch_ids)), sa.not_(privacy.guest_hidden(p))),
                 )
             )
     if full:
-        clauses.append(p.c.tree_id.in_(full))
+        clauses.append(tree.in_(full))
     if member:
-        clauses.append(sa.and_(p.c.tree_id.in_(member), sa.not_(confidential)))
+        clauses.append(sa.and_(tree.in_(member), sa.not_(confidential)))
     if guest:
-        clauses.append(sa.and_(p.c.tree_id.in_(guest), sa.not_(privacy.guest_hidden(p))))
+        clauses.append(sa.and_(tree.in_(guest), sa.not_(privacy.guest_hidden(p))))
     return sa.or_(*clauses) if clauses else sa.false()
