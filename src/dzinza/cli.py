@@ -472,3 +472,34 @@ def _search_action(platform: Platform, action: str, tree: uuid.UUID | None, as_j
         _json({"indexed": count, "tree_id": str(tree) if tree else None})
     else:
         out.print(f"Indexed {count} people.")
+
+
+duplicates_cli = typer.Typer(help="Suspected duplicate people.", no_args_is_help=True)
+app.add_typer(duplicates_cli, name="duplicates")
+
+
+@duplicates_cli.command("scan")
+def duplicates_scan(
+    tree: Annotated[uuid.UUID, typer.Option(help="The tree to scan")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Find suspected duplicates in a tree and refresh its review queue (pairs said not to
+    match are never suggested again)."""
+    platform = _platform()
+    try:
+        with Progress(console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("Reading people", total=None)
+
+            def progress(done: int, total: int | None, message: str) -> None:
+                bar.update(task, completed=done, total=total, description=message.capitalize())
+
+            result = _run(lambda: platform.duplicates.scan(tree, progress=progress))
+    finally:
+        platform.close()
+    if as_json:
+        _json(result)
+    else:
+        out.print(
+            f"{result['found']} suspected pairs among {result['people']} people "
+            f"({result['compared']} pairs compared, {result['seconds']} s)."
+        )

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from dzinza.cli import app as cli
 from dzinza.services.duplicate_scoring import Profile, candidate_pairs, score
 from dzinza.services.platform import Platform
 from tests.conftest import Api
@@ -159,6 +162,42 @@ def test_merge_keeps_everything_and_undo_restores_both(
     assert [c["page"] for c in owner.get(f"/people/{second['id']}")["citations"]] == ["p. 12"]
 
 
+GEDCOM = """0 HEAD
+1 GEDC
+2 VERS 7.0
+0 @I1@ INDI
+1 NAME Tafadzwa /Chinyoka/
+1 SEX M
+1 BIRT
+2 DATE 1901
+0 @I2@ INDI
+1 NAME Farai /Dube/
+0 TRLR
+"""
+
+
+def test_an_import_is_scanned_against_the_tree(owner: Api, twins: dict[str, Any]) -> None:
+    tree = twins["tree"]
+    # The window of an import is widened by a second (SQLite's clock keeps whole seconds):
+    # the people made by hand just now must be older than that.
+    time.sleep(1.2)
+    job = owner.call(
+        "POST",
+        f"/trees/{tree}/imports",
+        202,
+        content=GEDCOM.encode(),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert _wait(owner, job)["status"] == "succeeded"
+    scan = owner.post(f"/trees/{tree}/duplicates/scan?import_job={job['id']}", None, 202)
+    result = _wait(owner, scan)["result"]
+    assert result["found"] == 2  # the imported Tafadzwa against each one already there
+    pairs = owner.get(f"/trees/{tree}/duplicates")["items"]
+    old = {twins["first"]["id"], twins["second"]["id"]}
+    assert all(len({p["a"]["id"], p["b"]["id"]} & old) == 1 for p in pairs)
+    owner.post(f"/trees/{tree}/duplicates/scan?import_job={scan['id']}", None, 422)
+
+
 def test_only_editors_review_duplicates(
     owner: Api, stranger: Api, anonymous: Api, twins: dict[str, Any]
 ) -> None:
@@ -225,3 +264,22 @@ def test_blocking_never_compares_all_pairs() -> None:
     pairs = sum(1 for _ in candidate_pairs(people))
     # Every person meets at most a block's worth of others, never the 4.5 million pairs.
     assert 0 < pairs < 3000 * 3000 / 2 / 30
+
+
+def test_command_line_scan(
+    owner: Api,
+    twins: dict[str, Any],
+    platform: Platform,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    engine = platform.store.engine  # type: ignore[attr-defined]
+    monkeypatch.setenv("DZINZA_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("DZINZA_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    r = runner.invoke(cli, ["duplicates", "scan", "--tree", twins["tree"], "--json"])
+    assert r.exit_code == 0, r.output
+    assert '"found": 1' in r.output
+    assert owner.get(f"/trees/{twins['tree']}/duplicates")["total"] == 1
+    r = runner.invoke(cli, ["duplicates", "scan", "--tree", "00000000-0000-0000-0000-000000000000"])
+    assert r.exit_code == 1 and "no longer exists" in r.output

@@ -27,8 +27,17 @@ class MergeIn(BaseModel):
     status_code=202,
     summary="Find suspected duplicates in the tree: a background job",
 )
-def scan(request: Request, tree_id: uuid.UUID, p: PlatformDep, a: ActorDep) -> Response:
-    view = p.duplicates.start_scan(a, tree_id)
+def scan(
+    request: Request,
+    tree_id: uuid.UUID,
+    p: PlatformDep,
+    a: ActorDep,
+    import_job: Annotated[
+        uuid.UUID | None,
+        Query(description="Only the people this import added, against the rest of the tree"),
+    ] = None,
+) -> Response:
+    view = p.duplicates.start_scan(a, tree_id, import_job)
     response = respond(request, view, 202)
     response.headers["Location"] = f"/api/v1/jobs/{view['id']}"
     return response

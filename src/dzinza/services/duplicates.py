@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dzinza.domain.errors import Conflict, NotFound, ValidationFailed
@@ -33,15 +33,40 @@ class DuplicateService:
         jobs.register(SCAN, self._run_scan)
 
     # -- the finder --------------------------------------------------------------------------
-    def start_scan(self, actor: Actor, tree_id: uuid.UUID) -> dict[str, Any]:
+    def start_scan(
+        self, actor: Actor, tree_id: uuid.UUID, import_job: uuid.UUID | None = None
+    ) -> dict[str, Any]:
+        """Queues a scan of the whole tree, or (``import_job``) of the people that import added
+        against everyone else: the duplicates an import into an existing tree brought in."""
         with self.store.read() as tx:
             tree_access(tx, tree_id, actor, Need.EDIT)
-        return self.jobs.submit(SCAN, {}, user_id=actor.user_id, tree_id=tree_id)
+            if import_job is not None:
+                self._import_window(tx, tree_id, import_job)
+        params = {"import_job": str(import_job) if import_job else None}
+        return self.jobs.submit(SCAN, params, user_id=actor.user_id, tree_id=tree_id)
+
+    @staticmethod
+    def _import_window(
+        tx: StoreSession, tree_id: uuid.UUID, job_id: uuid.UUID
+    ) -> tuple[datetime, datetime]:
+        job = tx.get_job(job_id)
+        if job is None or job["tree_id"] != tree_id or job["kind"] != "gedcom.import":
+            raise ValidationFailed(f"import_job {job_id} is not an import into this tree.")
+        if job["status"] != "succeeded" or job["started_at"] is None or job["finished_at"] is None:
+            raise ValidationFailed(f"The import {job_id} has not finished successfully.")
+        return job["started_at"], job["finished_at"]
 
     def _run_scan(self, ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         if ctx.tree_id is None:
             raise NotFound("The tree of this job no longer exists.")
-        return self.scan(ctx.tree_id, progress=ctx.progress)
+        focus = None
+        if params.get("import_job"):
+            with self.store.read() as tx:
+                start, end = self._import_window(tx, ctx.tree_id, uuid.UUID(params["import_job"]))
+                # The database's clock may keep whole seconds only (SQLite's CURRENT_TIMESTAMP).
+                margin = timedelta(seconds=1)
+                focus = tx.people_added_between(ctx.tree_id, start - margin, end + margin)
+        return self.scan(ctx.tree_id, focus=focus, progress=ctx.progress)
 
     def scan(
         self,

@@ -60,6 +60,19 @@ class DuplicateQueries:
             )
         return close, siblings
 
+    def people_added_between(
+        self, tree_id: uuid.UUID, start: datetime, end: datetime
+    ) -> set[uuid.UUID]:
+        """The people of a tree added in a time window (by an import job, say)."""
+        p = t.people
+        return set(
+            self.conn.scalars(
+                sa.select(p.c.id).where(
+                    p.c.tree_id == tree_id, p.c.created_at >= start, p.c.created_at <= end
+                )
+            )
+        )
+
     # -- the queue ---------------------------------------------------------------------------------
     def dismissed_pairs(self, tree_id: uuid.UUID) -> set[Pair]:
         d = t.duplicate_pairs
