@@ -246,6 +246,7 @@ def test_scores_weigh_names_dates_and_sex() -> None:
     assert score(john, _profile(4, "John", "Smith", 1890))[0] < 0.3  # forty years apart
     assert score(john, _profile(5, "John", "Smith", 1850, sex="female"))[0] == 0.0
     assert score(john, _profile(6, "Mary", "Jones", 1850))[0] < 0.5
+    assert score(_profile(8, "John", "Smith", None), _profile(9, "John", "Smith", None))[0] < 0.7
     siblings = score(john, _profile(7, "John", "Smith", 1852), siblings=True)
     assert siblings[0] < 0.7 and siblings[1]["siblings"] is True
 

@@ -24,6 +24,7 @@ FULL_BLOCK = 200
 between neighbours in birth order, ``WINDOW`` either side."""
 WINDOW = 40
 SIBLING_FACTOR = 0.6
+NAMES_ONLY_FACTOR = 0.8
 """Two children of one family may share a name (a child named after one who died young)."""
 
 
@@ -137,6 +138,9 @@ def score(a: Profile, b: Profile, siblings: bool = False) -> tuple[float, dict[s
     value = mean * (0.6 + 0.4 * known / sum(WEIGHTS.values()))
     if any(v < 0 for v in parts.values()):
         value *= 0.2
+    if not parts.keys() & {"birth", "death", "place"}:
+        # Two people with one name and nothing else known: common, and weak evidence.
+        value *= NAMES_ONLY_FACTOR
     if siblings:
         value *= SIBLING_FACTOR
         reasons["siblings"] = True
