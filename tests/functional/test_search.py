@@ -135,6 +135,21 @@ def test_exact_spelling_ranks_above_sound_alikes(
     assert top["matched_by"][0] == "exact" and "<mark>Moyo</mark>" in top["highlights"]["name"]
 
 
+def test_sound_alikes_only_when_spelling_falls_short(
+    owner: Api, people: dict[str, Any], platform: Platform
+) -> None:
+    tree = people["tree"]
+    _person(owner, tree, "Moya", "Ncube", events=_dead(1880))
+    platform.search.catch_up()
+    full = _search(owner, tree, "q=moyo&limit=2")  # three spelled Moyo fill a page of two
+    assert full["broadened"] is False and full["total"] == 3
+    assert "Moya Ncube" not in _names(_search(owner, tree, "q=moyo&limit=2&offset=1"))
+    short = _search(owner, tree, "q=moyo&limit=10")
+    assert short["broadened"] is True and "Moya Ncube" in _names(short)
+    forced = _search(owner, tree, "q=moyo&limit=2&broad=true")
+    assert forced["broadened"] is True and forced["total"] == 4
+
+
 def test_filters_dates_places_events_and_text(owner: Api, people: dict[str, Any]) -> None:
     tree = people["tree"]
     assert _names(_search(owner, tree, "surname=moyo&born=1933")) == ["Tendai Moyo"]

@@ -48,6 +48,12 @@ def _request(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     facets: bool = False,
+    broad: Annotated[
+        bool,
+        Query(
+            description="Include sound-alike and typo matches even when exact ones fill the page"
+        ),
+    ] = False,
 ) -> SearchRequest:
     return SearchRequest(
         q=q,
@@ -64,6 +70,7 @@ def _request(
         limit=limit,
         offset=offset,
         facets=facets,
+        broad=broad,
     )
 
 

@@ -14,7 +14,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -73,6 +73,21 @@ class SearchRequest:
     limit: int = 20
     offset: int = 0
     facets: bool = False
+    broad: bool = False
+    """Always include sound-alike and typo matches (else only when the strong ones fall
+    short of the page: see ``SearchService.search``)."""
+
+
+STRONG_KINDS = ("exact", "variant")
+
+
+def strong_only(query: SearchQuery) -> SearchQuery:
+    """The query with each word matched by spelling and name variants only."""
+    words = tuple(
+        QueryWord(w.word, {k: v for k, v in w.tokens.items() if k in STRONG_KINDS}, w.prefix)
+        for w in query.words
+    )
+    return replace(query, words=words)
 
 
 def compile_query(req: SearchRequest) -> SearchQuery:
@@ -197,13 +212,20 @@ class SearchService:
         query = compile_query(req)
         scopes = self.scopes(actor, tree_id)
         try:
-            result = self.index.search(query, scopes)
+            # Sound-alikes and typos are many and costly to match (a Soundex code names a good
+            # share of a tree): asked for only when spelling and variants do not fill the page.
+            broadened = req.broad or not query.words
+            result = self.index.search(query if broadened else strong_only(query), scopes)
+            if not broadened and result.total < query.offset + query.limit:
+                broadened = True
+                result = self.index.search(query, scopes)
         except ConnectionError as exc:
             raise Unavailable(
                 f"Search is unavailable just now ({exc}); try again shortly."
             ) from exc
         return {
             "total": result.total,
+            "broadened": broadened,
             "limit": query.limit,
             "offset": query.offset,
             "items": [_item(hit, query) for hit in result.hits],
