@@ -4,6 +4,7 @@ that keeps the index current (and survives an index that fails); the command lin
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -326,3 +327,20 @@ def test_command_line_search_and_reindex(
     assert r.exit_code == 0 and '"pending": 0' in r.output
     r = runner.invoke(cli, ["search", "reindex", "--tree", "00000000-0000-0000-0000-000000000000"])
     assert r.exit_code == 1 and "no tree" in r.output
+
+
+def test_the_server_indexer_keeps_up_by_itself(
+    owner: Api, people: dict[str, Any], platform: Platform
+) -> None:
+    """The thread `dzinza serve` runs: woken by each commit that queued work, so a new person
+    is found within moments, without anyone calling catch_up."""
+    platform.search.start_indexer(interval=30)
+    _person(owner, people["tree"], "Tinotenda", "Zvobgo", events=_dead(1911))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = _search(owner, people["tree"], "q=zvobgo")["total"]
+        if found == 1 and platform.search.lag()["pending"] == 0:
+            break
+        time.sleep(0.05)
+    assert _names(_search(owner, people["tree"], "q=zvobgo")) == ["Tinotenda Zvobgo"]
+    assert platform.search.lag()["pending"] == 0

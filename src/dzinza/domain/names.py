@@ -36,6 +36,8 @@ def fold(text: str) -> str:
 
     ``João`` and ``Joao`` fold to the same key, so a search for either finds both.
     """
+    if text.isascii():  # nothing to decompose: the common case, and much the fastest
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())

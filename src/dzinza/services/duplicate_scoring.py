@@ -23,6 +23,9 @@ FULL_BLOCK = 200
 """A block up to this size is compared pair by pair; a larger one (a common surname) only
 between neighbours in birth order, ``WINDOW`` either side."""
 WINDOW = 40
+MAX_BIRTH_GAP = 10
+"""Years between births beyond which a pair cannot reach the queue (see ``date_similarity``):
+such pairs are not even compared."""
 SIBLING_FACTOR = 0.6
 NAMES_ONLY_FACTOR = 0.8
 """Two children of one family may share a name (a child named after one who died young)."""
@@ -158,10 +161,18 @@ def candidate_pairs(profiles: Iterable[Profile]) -> Iterator[tuple[Profile, Prof
     for members in blocks.values():
         if len(members) < 2:
             continue
-        members.sort(key=lambda p: (p.birth is None, p.birth or (0, 0), p.person_id))
+        # People without a birth first (each compared with those after it), then by birth, so
+        # that a born person's later neighbours are all born later still.
+        members.sort(key=lambda p: (p.birth is not None, p.birth or (0, 0), p.person_id))
         reach = len(members) if len(members) <= FULL_BLOCK else WINDOW
         for i, first in enumerate(members):
             for second in members[i + 1 : i + 1 + reach]:
+                if (
+                    first.birth is not None
+                    and second.birth is not None
+                    and second.birth[0] - first.birth[1] > MAX_BIRTH_GAP
+                ):
+                    break  # sorted by birth: everyone further on was born later still
                 a, b = (first, second) if first.person_id < second.person_id else (second, first)
                 pair = (a.person_id, b.person_id)
                 if pair in seen:
