@@ -40,6 +40,7 @@ def platform(
     p = bootstrap.build(settings)
     yield p
     if request.param == "opensearch":
+        p.search.stop_indexer()  # nothing may write to the index once it is dropped
         p.search.index.drop()  # type: ignore[attr-defined]
     p.close()
 

@@ -178,12 +178,15 @@ class SearchService:
             except Exception:  # the database away for a moment: the next round tries again
                 log.exception("search indexer round failed")
 
-    def close(self) -> None:
+    def stop_indexer(self) -> None:
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
+
+    def close(self) -> None:
+        self.stop_indexer()
         if self._index is not None:
             self._index.close()
 
