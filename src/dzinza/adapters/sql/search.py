@@ -45,10 +45,31 @@ def _quoted(token: str) -> str:
     return '"' + token.replace('"', "") + '"'
 
 
+MAINTAIN_EVERY = 5000
+"""Documents written between two rounds of index upkeep (see ``_maintain``)."""
+GIN_INDEXES = ("ix_search_docs_tsv", "ix_search_docs_names_tsv", "ix_search_docs_text_tsv")
+
+
 class SqlSearchIndex:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
+        self._written = 0
+
+    def _maintain(self) -> None:
+        """After many writes: PostgreSQL's GIN indexes take new entries into a pending list
+        that every search reads through until a vacuum folds it in (searches were 2-4 times
+        slower after a reindex of 20,000 people), so fold it in now; and refresh the planner's
+        statistics, on both databases."""
+        self._written = 0
+        with self._write() as conn, conn.begin():
+            if self.postgres:
+                for index in GIN_INDEXES:
+                    conn.execute(
+                        sa.text("SELECT gin_clean_pending_list(CAST(:ix AS regclass))"),
+                        {"ix": index},
+                    )
+            conn.execute(sa.text("ANALYZE search_docs"))
 
     # -- writing ---------------------------------------------------------------------------------
     def _write(self) -> Any:
@@ -78,6 +99,9 @@ class SqlSearchIndex:
             rows = [r for r in rows if r["person_id"] in alive]
             if rows:
                 conn.execute(stmt, rows)
+        self._written += len(rows)
+        if self._written >= MAINTAIN_EVERY:
+            self._maintain()
 
     def remove(self, person_ids: Sequence[uuid.UUID]) -> None:
         if person_ids:
@@ -99,7 +123,9 @@ class SqlSearchIndex:
         """Nothing to prepare: documents are replaced in place, row by row."""
 
     def end_rebuild(self, ok: bool) -> None:
-        """Nothing to swap (see ``begin_rebuild``)."""
+        """Nothing to swap (see ``begin_rebuild``); the indexes get their upkeep."""
+        if ok:
+            self._maintain()
 
     def close(self) -> None:
         """The engine belongs to the store, which disposes of it."""
