@@ -107,6 +107,24 @@ def standing(tx: StoreSession, tree: Row, actor: Actor) -> Access:
     return Access(tree, actor, Role(member["role"]) if member else None, member)
 
 
+def standings(tx: StoreSession, trees: list[Row], actor: Actor) -> list[Access]:
+    """``standing`` in many trees at once, with one query for the actor's memberships."""
+    members = (
+        {m["tree_id"]: m for m in tx.memberships_of(actor.user_id)}
+        if actor.user_id is not None
+        else {}
+    )
+    found = []
+    for tree in trees:
+        if actor.user_id is not None and tree["owner_id"] == actor.user_id:
+            found.append(Access(tree, actor, Role.OWNER))
+        elif (member := members.get(tree["id"])) is not None:
+            found.append(Access(tree, actor, Role(member["role"]), member))
+        else:
+            found.append(Access(tree, actor, None))
+    return found
+
+
 def refuse(access: Access, need: Need, hidden_as: str | None = None) -> None:
     """Raises the right refusal: 404 if the tree is hidden from the actor (naming what was
     asked for, ``hidden_as``, never the tree), else 401 or 403."""

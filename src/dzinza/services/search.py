@@ -33,7 +33,7 @@ from dzinza.ports import (
 )
 from dzinza.services import search_docs
 from dzinza.services import search_terms as terms
-from dzinza.services.access import standing, tree_access
+from dzinza.services.access import Access, standings, tree_access
 from dzinza.services.common import Actor
 
 log = logging.getLogger("dzinza.search")
@@ -191,22 +191,22 @@ class SearchService:
             self._index.close()
 
     # -- who may see what ------------------------------------------------------------------------
-    def _scope(self, tx: StoreSession, access_tree: Any, actor: Actor) -> TreeScope:
-        viewer = standing(tx, access_tree, actor).viewer()
+    @staticmethod
+    def _scope(tx: StoreSession, access: Access) -> TreeScope:
+        viewer = access.viewer()
         branch: frozenset[uuid.UUID] = frozenset()
         if viewer.level is ViewerLevel.MEMBER and viewer.branch_root is not None:
             branch = tx.branch_ids(viewer.branch_root, viewer.branch_steps or 0)
-        return TreeScope(access_tree["id"], viewer, branch)
+        return TreeScope(access.tree["id"], viewer, branch)
 
     def scopes(self, actor: Actor, tree_id: uuid.UUID | None) -> list[TreeScope]:
         with self.store.read() as tx:
             if tree_id is not None:
-                access = tree_access(tx, tree_id, actor)
-                return [self._scope(tx, access.tree, actor)]
+                return [self._scope(tx, tree_access(tx, tree_id, actor))]
             trees = tx.list_trees(
                 actor.user_id, actor.is_admin, SortSpec(("name", "id")), MAX_TREES
             )
-            return [self._scope(tx, tree, actor) for tree in trees]
+            return [self._scope(tx, access) for access in standings(tx, trees, actor)]
 
     # -- searching -------------------------------------------------------------------------------
     def search(
