@@ -322,7 +322,8 @@ class StoreSession(Protocol):
     def delay_outbox(
         self, ids: Sequence[int], attempts: int, available_at: datetime, error: str
     ) -> None: ...
-    def outbox_stats(self) -> dict[str, Any]: ...
+    def outbox_stats(self, tree_id: uuid.UUID | None = None) -> dict[str, Any]: ...
+    def count_people(self, tree_id: uuid.UUID) -> int: ...
     def people_reached(self, kind: str, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]: ...
     def tree_people_page(
         self, tree_id: uuid.UUID, after: uuid.UUID | None, limit: int
@@ -580,6 +581,13 @@ class SearchIndex(Protocol):
 
     def person_ids(self, tree_id: uuid.UUID) -> set[uuid.UUID]:
         """Who the index holds for a tree (reindex removes those no longer in the database)."""
+        ...
+
+    def documents(
+        self, tree_id: uuid.UUID, after: uuid.UUID | None, limit: int
+    ) -> list[SearchDoc] | None:
+        """A page of the tree's documents in person-id order, as stored; None from an index
+        that cannot hand them back cheaply (the caller builds them from the database)."""
         ...
 
     def begin_rebuild(self) -> None:

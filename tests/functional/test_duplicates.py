@@ -112,6 +112,18 @@ def test_the_finder_queues_the_pair_and_not_the_family(owner: Api, twins: dict[s
     assert pair["score"] >= 0.7
 
 
+def test_the_finder_reads_the_index_or_builds_from_the_database(
+    owner: Api, twins: dict[str, Any], platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = twins["tree"]
+    from_index = _scan(owner, tree)
+    monkeypatch.setattr(platform.search, "documents_of", lambda tree_id: None)
+    built = _scan(owner, tree)
+    assert from_index == {**built, "seconds": from_index["seconds"]}
+    pairs = owner.get(f"/trees/{tree}/duplicates")["items"]
+    assert len(pairs) == 1
+
+
 def test_not_a_match_is_remembered(owner: Api, twins: dict[str, Any]) -> None:
     tree = twins["tree"]
     _scan(owner, tree)

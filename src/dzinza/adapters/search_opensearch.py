@@ -629,6 +629,12 @@ class OpenSearchIndex:
                     return found
                 body["search_after"] = hits[-1]["sort"]
 
+    def documents(
+        self, tree_id: uuid.UUID, after: uuid.UUID | None, limit: int
+    ) -> list[SearchDoc] | None:
+        """None: reading the documents back would cost as much as building them."""
+        return None
+
     def begin_rebuild(self) -> None:
         """A rebuild by another process still under way is abandoned (its index dropped): the
         latest rebuild wins, and the other one's ``end_rebuild`` fails."""

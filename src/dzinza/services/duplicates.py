@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dzinza.domain.errors import Conflict, NotFound, ValidationFailed
-from dzinza.ports import Row, StoreSession, TreeStore
+from dzinza.ports import Row, SearchDoc, StoreSession, TreeStore
 from dzinza.services import search_docs, summaries, views
 from dzinza.services.access import Need, tree_access
 from dzinza.services.common import Actor
 from dzinza.services.duplicate_scoring import THRESHOLD, candidate_pairs, profile, score
 from dzinza.services.jobs import JobContext, JobService
 from dzinza.services.people import PeopleService
+from dzinza.services.search import SearchService
 
 SCAN = "duplicates.scan"
 PAGE = 1000
@@ -26,10 +27,13 @@ STATUSES = ("open", "dismissed")
 
 
 class DuplicateService:
-    def __init__(self, store: TreeStore, jobs: JobService, people: PeopleService) -> None:
+    def __init__(
+        self, store: TreeStore, jobs: JobService, people: PeopleService, search: SearchService
+    ) -> None:
         self.store = store
         self.jobs = jobs
         self.people = people
+        self.search = search
         jobs.register(SCAN, self._run_scan)
 
     # -- the finder --------------------------------------------------------------------------
@@ -78,18 +82,7 @@ class DuplicateService:
         """Finds the suspected duplicates of a tree (with ``focus``: only pairs with one of
         these people, such as the people an import just added) and refreshes the queue."""
         started = time.monotonic()
-        profiles = []
-        after: uuid.UUID | None = None
-        while True:
-            with self.store.read() as tx:
-                ids = tx.tree_people_page(tree_id, after, PAGE)
-                docs = search_docs.build(tx, ids) if ids else []
-            if not ids:
-                break
-            profiles += [profile(d) for d in docs]
-            after = ids[-1]
-            if progress:
-                progress(len(profiles), None, "reading people")
+        profiles = [profile(d) for d in self._documents(tree_id, progress)]
         with self.store.read() as tx:
             close, siblings = tx.close_relatives(tree_id)
             dismissed = tx.dismissed_pairs(tree_id)
@@ -126,6 +119,26 @@ class DuplicateService:
             "found": len(found),
             "seconds": round(time.monotonic() - started, 3),
         }
+
+    def _documents(
+        self, tree_id: uuid.UUID, progress: Callable[[int, int | None, str], None] | None
+    ) -> list[SearchDoc]:
+        """The tree's people as search documents: read back from the search index when it can
+        (once it has caught up with every change), else built from the database."""
+        stored = self.search.documents_of(tree_id)
+        if stored is not None:
+            return stored
+        docs: list[SearchDoc] = []
+        after: uuid.UUID | None = None
+        while True:
+            with self.store.read() as tx:
+                ids = tx.tree_people_page(tree_id, after, PAGE)
+                if not ids:
+                    return docs
+                docs += search_docs.build(tx, ids)
+            after = ids[-1]
+            if progress:
+                progress(len(docs), None, "reading people")
 
     # -- the review queue ------------------------------------------------------------------------
     def queue(

@@ -96,7 +96,7 @@ class Platform:
         work = self.work_dir or Path(tempfile.gettempdir()) / "dzinza-work"
         self.gedcom = GedcomJobs(self.store, self.jobs, WorkFolder(work), self.import_max_bytes)
         self.search = SearchService(self.store, self.search_index)
-        self.duplicates = DuplicateService(self.store, self.jobs, self.people)
+        self.duplicates = DuplicateService(self.store, self.jobs, self.people, self.search)
         self.gdpr = DataProtectionService(
             self.store,
             self.hasher,

@@ -22,6 +22,7 @@ from dzinza.domain.errors import NotFound, Unavailable, ValidationFailed
 from dzinza.ports import (
     MATCH_KINDS,
     QueryWord,
+    SearchDoc,
     SearchHit,
     SearchIndex,
     SearchQuery,
@@ -368,6 +369,31 @@ class SearchService:
         finally:
             self.index.end_rebuild(ok)
         return total
+
+    def documents_of(self, tree_id: uuid.UUID) -> list[SearchDoc] | None:
+        """Every document of a tree as the index holds it, once the index has caught up with
+        every change; None if the index cannot hand documents back, or does not hold everyone
+        (a person whose document failed to build)."""
+        if self._index is None:
+            return None
+        self.catch_up()
+        with self.store.read() as tx:
+            pending = tx.outbox_stats(tree_id)["pending"]
+        if pending:  # entries failing or held by another indexer: build instead
+            return None
+        docs: list[SearchDoc] = []
+        after: uuid.UUID | None = None
+        while True:
+            page = self.index.documents(tree_id, after, PAGE)
+            if page is None:
+                return None
+            if not page:
+                break
+            docs += page
+            after = page[-1].person_id
+        with self.store.read() as tx:
+            people = tx.count_people(tree_id)
+        return docs if len(docs) == people else None
 
     def lag(self) -> dict[str, Any]:
         """How far the index is behind the database: entries waiting, the oldest one's age in

@@ -119,6 +119,25 @@ class SqlSearchIndex:
         with self.engine.connect() as conn:
             return set(conn.scalars(sa.select(d.c.person_id).where(d.c.tree_id == tree_id)))
 
+    def documents(
+        self, tree_id: uuid.UUID, after: uuid.UUID | None, limit: int
+    ) -> list[SearchDoc] | None:
+        d, p = t.search_docs, t.people
+        privacy_inputs = [
+            p.c[c] for c in ("living", "private", "restriction", "has_death", "evidence_day")
+        ]
+        stmt = (
+            sa.select(*(d.c[c] for c in _DOC_COLUMNS), *privacy_inputs)
+            .join(p, p.c.id == d.c.person_id)
+            .where(d.c.tree_id == tree_id)
+            .order_by(d.c.person_id)
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(d.c.person_id > after)
+        with self.engine.connect() as conn:
+            return [SearchDoc(**r._mapping) for r in conn.execute(stmt)]
+
     def begin_rebuild(self) -> None:
         """Nothing to prepare: documents are replaced in place, row by row."""
 

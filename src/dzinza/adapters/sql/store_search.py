@@ -71,15 +71,16 @@ class SearchQueries:
                 .values(attempts=attempts, available_at=available_at, last_error=error[:500])
             )
 
-    def outbox_stats(self) -> dict[str, Any]:
+    def outbox_stats(self, tree_id: uuid.UUID | None = None) -> dict[str, Any]:
         o = t.search_outbox
-        count, oldest, failing = self.conn.execute(
-            sa.select(
-                sa.func.count(),
-                sa.func.min(o.c.created_at),
-                sa.func.count().filter(o.c.attempts > 0),
-            )
-        ).one()
+        stmt = sa.select(
+            sa.func.count(),
+            sa.func.min(o.c.created_at),
+            sa.func.count().filter(o.c.attempts > 0),
+        )
+        if tree_id is not None:
+            stmt = stmt.where(o.c.tree_id == tree_id)
+        count, oldest, failing = self.conn.execute(stmt).one()
         return {"pending": count, "oldest": oldest, "failing": failing}
 
     # -- who a change reaches --------------------------------------------------------------------
@@ -146,6 +147,10 @@ class SearchQueries:
         if after is not None:
             stmt = stmt.where(p.c.id > after)
         return list(self.conn.scalars(stmt))
+
+    def count_people(self, tree_id: uuid.UUID) -> int:
+        p = t.people
+        return int(self.conn.scalar(sa.select(sa.func.count()).where(p.c.tree_id == tree_id)) or 0)
 
     def tree_ids(self) -> list[uuid.UUID]:
         return list(self.conn.scalars(sa.select(t.trees.c.id).order_by(t.trees.c.id)))
