@@ -102,6 +102,12 @@ class SqlSession(
             self.conn.execute(privacy.EVIDENCE, {"ids": list(person_ids)})
 
     def refresh_evidence_of_tree(self, tree_id: uuid.UUID) -> None:
+        if self.is_postgres:
+            # Right after a bulk load, PostgreSQL's statistics still describe the tables as they
+            # were (often empty), and this statement was planned as nested loops that ran for
+            # minutes. ANALYZE in the transaction samples its own new rows too.
+            for table in (t.people, t.families, t.family_children, t.events):
+                self.conn.exec_driver_sql(f"ANALYZE {table.name}")
         self.conn.execute(privacy.EVIDENCE_OF_TREE, {"of_tree": tree_id})
 
     # -- generic records ---------------------------------------------------------------------
