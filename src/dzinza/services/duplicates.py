@@ -13,7 +13,7 @@ from typing import Any
 
 from dzinza.domain.errors import Conflict, NotFound, ValidationFailed
 from dzinza.ports import Row, SearchDoc, StoreSession, TreeStore
-from dzinza.services import search_docs, summaries, views
+from dzinza.services import search_docs, summaries
 from dzinza.services.access import Need, tree_access
 from dzinza.services.common import Actor
 from dzinza.services.duplicate_scoring import THRESHOLD, candidate_pairs, profile, score
@@ -280,6 +280,3 @@ def _merged(kept: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
 def _union(a: list[Any], b: list[Any]) -> list[Any]:
     seen = {x.get("id") if isinstance(x, dict) else x for x in a}
     return a + [x for x in b if (x.get("id") if isinstance(x, dict) else x) not in seen]
-
-
-__all__ = ["DuplicateService", "views"]

@@ -287,18 +287,22 @@ class SqlSearchIndex:
         return kind_match
 
 
+def _fts_options(w: QueryWord, kind: str) -> list[str]:
+    """FTS5 clauses by which word ``w`` matches by ``kind`` (a prefix counts as exact)."""
+    options = []
+    if tokens := w.tokens.get(kind):
+        options.append(f"{kind} : ({' OR '.join(_quoted(tok) for tok in tokens)})")
+    if kind == "exact" and w.prefix:
+        options.append(f"names : {_quoted(w.prefix)}*")
+    return options
+
+
 def _fts_expression(query: SearchQuery) -> str:
     """The FTS5 MATCH text: every word by any kind (in that kind's column), every text word,
     every filter."""
     parts: list[str] = []
     for w in query.words:
-        options = [
-            f"{kind} : ({' OR '.join(_quoted(tok) for tok in w.tokens[kind])})"
-            for kind in MATCH_KINDS
-            if w.tokens.get(kind)
-        ]
-        if w.prefix:
-            options.append(f"names : {_quoted(w.prefix)}*")
+        options = [opt for kind in MATCH_KINDS for opt in _fts_options(w, kind)]
         if not options:
             options.append('exact : "-"')  # a word that yields no token matches nobody
         parts.append("(" + " OR ".join(options) + ")")
@@ -341,11 +345,7 @@ def _fts_kind_match(params: dict[str, Any]) -> KindMatch:
     d = t.search_docs
 
     def kind_match(i: int, w: QueryWord, kind: str) -> sa.ColumnElement[bool] | None:
-        options = []
-        if tokens := w.tokens.get(kind):
-            options.append(f"{kind} : ({' OR '.join(_quoted(tok) for tok in tokens)})")
-        if kind == "exact" and w.prefix:
-            options.append(f"names : {_quoted(w.prefix)}*")
+        options = _fts_options(w, kind)
         if not options:
             return None
         name = f"w{i}_{kind}"
