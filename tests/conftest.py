@@ -53,6 +53,13 @@ def opensearch_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def s3_url() -> str:
+    """The S3-compatible test server, as ``s3://?endpoint=URL`` without a bucket (``make test``
+    starts SeaweedFS; the tests make their own buckets)."""
+    return require_server("DZINZA_TEST_S3_URL", "S3")
+
+
+@pytest.fixture(scope="session")
 def postgres_db(postgres_admin_url: str) -> Iterator[str]:
     """A database of our own on the test server, migrated once for the session."""
     name = f"dzinza_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
