@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from dzinza.adapters.blobs import blob_store_from_url
 from dzinza.adapters.clock import SystemClock
 from dzinza.adapters.jobs_inprocess import InProcessJobRunner
 from dzinza.adapters.mail.files import FileMailer
@@ -21,8 +24,9 @@ from dzinza.adapters.sql import database
 from dzinza.adapters.sql.search import SqlSearchIndex
 from dzinza.adapters.sql.store import SqlTreeStore
 from dzinza.domain.errors import DzinzaError
-from dzinza.ports import Mailer, SearchIndex
+from dzinza.ports import BlobStore, Mailer, SearchIndex
 from dzinza.services.gdpr import Documents
+from dzinza.services.media_store import MediaSettings
 from dzinza.services.platform import Platform
 from dzinza.settings import Settings
 
@@ -67,6 +71,65 @@ def _search_index(settings: Settings, engine: sa.Engine) -> SearchIndex:
     )
 
 
+def _signing_keys(settings: Settings) -> list[tuple[str, bytes]]:
+    """The keys of the local folder's signed URLs: from the settings, else one random key kept
+    in the data folder (created on first use, readable by this user only)."""
+    if settings.media_signing_keys:
+        keys = []
+        for item in settings.media_signing_keys.split(","):
+            kid, sep, secret = item.strip().partition(":")
+            if not sep or not kid or len(secret) < 16:
+                raise DzinzaError(
+                    "DZINZA_MEDIA_SIGNING_KEYS must be kid:secret pairs separated by commas, "
+                    "each secret at least 16 characters."
+                )
+            keys.append((kid, secret.encode()))
+        return keys
+    path = settings.data_dir / "media-signing.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(32))
+    return [("local", path.read_text().strip().encode())]
+
+
+def _blob_store(settings: Settings) -> BlobStore:
+    """``file://PATH`` (the default: ``data_dir/media``) or ``s3://BUCKET?...``."""
+    url = (settings.media_url or "").strip() or (settings.data_dir / "media").resolve().as_uri()
+    pem = None
+    if settings.media_cdn_private_key_file is not None:
+        pem = settings.media_cdn_private_key_file.read_bytes()
+    cdn = f"&cdn={settings.media_cdn_url}" if settings.media_cdn_url else ""
+    if cdn and not url.startswith("s3://"):
+        raise DzinzaError(
+            "DZINZA_MEDIA_CDN_URL needs an S3 media store (DZINZA_MEDIA_URL=s3://...)."
+        )
+    if cdn:
+        url += cdn if "?" in url else "?" + cdn[1:]
+    try:
+        return blob_store_from_url(
+            url,
+            base_url=settings.resolved_public_url(),
+            signing_keys=_signing_keys(settings) if url.startswith("file:") else [],
+            cdn_key_id=settings.media_cdn_key_id,
+            cdn_private_key_pem=pem,
+        )
+    except ValueError as exc:
+        raise DzinzaError(f"DZINZA_MEDIA_URL: {exc}") from exc
+
+
+def _media_settings(settings: Settings) -> MediaSettings:
+    return MediaSettings(
+        max_file_bytes=settings.media_max_file_bytes,
+        form_max_bytes=settings.media_form_max_bytes,
+        tree_quota_bytes=settings.media_tree_quota_bytes,
+        url_ttl_seconds=settings.media_url_ttl_seconds,
+        part_bytes=settings.media_part_bytes,
+        orphan_grace=timedelta(hours=settings.media_orphan_grace_hours),
+    )
+
+
 def build(settings: Settings | None = None, *, resume_jobs: bool = False) -> Platform:
     """The platform. ``resume_jobs``: this process is the server (asgi.py), whose threads run
     the background jobs; those an earlier process left unfinished are run again. (Not for the
@@ -87,9 +150,13 @@ def build(settings: Settings | None = None, *, resume_jobs: bool = False) -> Pla
         work_dir=settings.data_dir / "work",
         import_max_bytes=settings.import_max_bytes,
         search_index=_search_index(settings, engine),
+        blobs=_blob_store(settings),
+        media_settings=_media_settings(settings),
     )
     if resume_jobs and settings.search_indexer:
         platform.search.start_indexer()
+    if resume_jobs:  # the server: it also cleans up the media store now and then
+        platform.janitor.start()
     if resume_jobs:  # the in-process runner: this process picks up what the last one left
         try:
             platform.jobs.resume_unfinished()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -22,6 +23,7 @@ from dzinza.services import audit
 from dzinza.services.common import SYSTEM
 from dzinza.services.demo import load_demo
 from dzinza.services.gedcom import check_file, run_export, run_import
+from dzinza.services.media_cleanup import clean_up
 from dzinza.services.platform import Platform
 from dzinza.settings import Settings
 
@@ -67,7 +69,7 @@ def _require_schema(settings: Settings) -> None:
 def _platform() -> Platform:
     """The platform for a command that reads or writes trees, once the schema is known to be there."""
     _require_schema(Settings())
-    return bootstrap.build()
+    return _run(bootstrap.build)
 
 
 @app.command()
@@ -502,4 +504,33 @@ def duplicates_scan(
         out.print(
             f"{result['found']} suspected pairs among {result['people']} people "
             f"({result['compared']} pairs compared, {result['seconds']} s)."
+        )
+
+
+media_cli = typer.Typer(help="Stored photos and documents.", no_args_is_help=True)
+app.add_typer(media_cli, name="media")
+
+
+@media_cli.command("gc")
+def media_gc(
+    grace_hours: Annotated[
+        int | None,
+        typer.Option(help="Delete what no item has held for this long (default: the setting)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Abandon direct uploads past their time and delete the files no media item holds any
+    more (after the grace period that lets an undo bring an item back)."""
+    platform = _platform()
+    try:
+        grace = timedelta(hours=grace_hours) if grace_hours is not None else None
+        done = _run(lambda: clean_up(platform.media, platform.uploads, grace))
+    finally:
+        platform.close()
+    if as_json:
+        _json(done)
+    else:
+        out.print(
+            f"{done['uploads_expired']} uploads abandoned, the files of "
+            f"{done['contents_deleted']} contents deleted."
         )

@@ -13,7 +13,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 
 Row = dict[str, Any]
 """A record as a plain mapping of column name to value."""
@@ -180,6 +181,10 @@ class StoreSession(Protocol):
     def get_in_tree(
         self, kind: str, record_id: uuid.UUID, *, lock: bool = False
     ) -> tuple[Row, Row] | None: ...
+
+    viewer: Viewer
+    """Whose privacy scope the session's reads apply (``set_viewer``)."""
+
     def set_viewer(self, viewer: Viewer) -> None: ...
     def set_author(self, user_id: uuid.UUID | None) -> None: ...
     def visible(self, kind: str, record_id: uuid.UUID) -> bool: ...
@@ -351,6 +356,21 @@ class StoreSession(Protocol):
         self, pair_id: uuid.UUID, status: str, user_id: uuid.UUID | None, now: datetime
     ) -> None: ...
     def merge_people(self, keep: uuid.UUID, other: uuid.UUID) -> None: ...
+
+    # media files (adapters/sql/store_media.py)
+    def media_with_sha(self, tree_id: uuid.UUID, sha256: str) -> Row | None: ...
+    def media_bytes_of_tree(self, tree_id: uuid.UUID) -> int: ...
+    def media_files_of_tree(self, tree_id: uuid.UUID) -> list[Row]: ...
+    def sha_in_use(self, sha256: str) -> bool: ...
+    def shas_of_tree(self, tree_id: uuid.UUID) -> list[str]: ...
+    def orphan_unused(self, shas: Sequence[str], now: datetime) -> None: ...
+    def adopt_contents(self, shas: Sequence[str]) -> None: ...
+    def orphans_due(self, before: datetime, limit: int) -> list[str]: ...
+    def tags_of(self, media_id: uuid.UUID) -> list[Row]: ...
+    def tag_of(self, media_id: uuid.UUID, person_id: uuid.UUID) -> Row | None: ...
+    def set_primary_media(self, person_id: uuid.UUID, media_id: uuid.UUID | None) -> bool: ...
+    def primary_media_of(self, person_id: uuid.UUID) -> uuid.UUID | None: ...
+    def uploads_expired(self, now: datetime, limit: int) -> list[Row]: ...
     def people_added_between(
         self, tree_id: uuid.UUID, start: datetime, end: datetime
     ) -> set[uuid.UUID]: ...
@@ -596,3 +616,169 @@ class SearchIndex(Protocol):
 
     def end_rebuild(self, ok: bool) -> None: ...
     def close(self) -> None: ...
+
+
+# -- blob store (photos and documents: services/media.py decides keys; adapters hold the bytes)
+@dataclass(frozen=True)
+class BlobInfo:
+    key: str
+    size: int
+    content_type: str
+    etag: str = ""
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """A request a client may make without credentials until ``expires_at``: a presigned S3 URL,
+    or on the local folder an app URL carrying an HMAC signature."""
+
+    url: str
+    method: str
+    """GET, PUT or POST (a form whose ``fields`` go before the file)."""
+    expires_at: datetime
+    fields: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Headers the client must send with the request (for example the signed Content-Type)."""
+
+
+@dataclass(frozen=True)
+class UploadedPart:
+    number: int
+    size: int
+    etag: str
+
+
+@dataclass(frozen=True)
+class SignedGrant:
+    """What a verified local signature allows (only the local folder serves its own URLs)."""
+
+    method: str
+    key: str
+    content_type: str | None
+    filename: str | None
+    inline: bool
+    max_bytes: int | None
+    upload_id: str | None
+    part_number: int | None
+
+
+class BlobStore(Protocol):
+    """Where the bytes of photos and documents live, by key (``originals/ab/<sha256>``).
+    Two adapters: a local folder (``file://PATH``) and S3 (``s3://BUCKET?endpoint=URL``)."""
+
+    url: str
+    """The store's address without secrets, for logs and status pages."""
+    serves_itself: bool
+    """True when its signed URLs point back at Dzinza (``/api/v1/blobs/...``), which must then
+    check them with ``check_signature`` and serve or receive the bytes itself."""
+
+    def put(
+        self,
+        key: str,
+        source: bytes | Path | BinaryIO,
+        *,
+        content_type: str,
+        cache_control: str | None = None,
+    ) -> None:
+        """Writes the whole object (atomically: a reader sees the old bytes or all the new)."""
+        ...
+
+    def open(self, key: str) -> AbstractContextManager[BinaryIO]:
+        """Reads the object as a stream; ``KeyError`` if there is none."""
+        ...
+
+    def download(self, key: str, path: Path) -> None:
+        """Copies the object into a local file; ``KeyError`` if there is none."""
+        ...
+
+    def head(self, key: str) -> BlobInfo | None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def copy(
+        self, source_key: str, key: str, *, content_type: str, cache_control: str | None = None
+    ) -> None: ...
+
+    def delete(self, key: str) -> None:
+        """Removes the key; where the store keeps versions, the bytes stay recoverable."""
+        ...
+
+    def keys(self, prefix: str) -> Iterator[str]: ...
+
+    def versions(self, key: str) -> list[str]:
+        """Ids of the earlier versions of the key that the store still keeps, newest first."""
+        ...
+
+    def restore(self, key: str, version_id: str) -> None:
+        """Makes an earlier version the current one again."""
+        ...
+
+    def signed_get(
+        self,
+        key: str,
+        *,
+        expires_in: int,
+        content_type: str | None = None,
+        filename: str | None = None,
+        inline: bool = True,
+        cdn: bool = False,
+    ) -> str:
+        """A URL that reads the object until it expires; ``cdn`` asks for the CDN's address where
+        one is configured (content-addressed derivatives, cached for long)."""
+        ...
+
+    def signed_put(
+        self, key: str, *, expires_in: int, content_type: str, max_bytes: int
+    ) -> SignedRequest:
+        """A request that uploads the whole object directly, refused above ``max_bytes``."""
+        ...
+
+    def start_multipart(self, key: str, *, content_type: str) -> str:
+        """Begins an upload in parts; returns its upload id."""
+        ...
+
+    def signed_part(
+        self, key: str, upload_id: str, number: int, *, expires_in: int, max_bytes: int
+    ) -> SignedRequest: ...
+
+    def parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        """The parts received so far, by number (what a resumed upload need not send again)."""
+        ...
+
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: Sequence[UploadedPart]
+    ) -> None: ...
+
+    def abort_multipart(self, key: str, upload_id: str) -> None: ...
+
+    def check_signature(self, method: str, key: str, query: Mapping[str, str]) -> SignedGrant:
+        """Local folder only: the grant a signed URL carries; ``PermissionError`` if the
+        signature is wrong or expired."""
+        ...
+
+    def path_of(self, key: str) -> Path:
+        """Local folder only: the file holding the key (served with Range support)."""
+        ...
+
+    def receive(
+        self,
+        key: str,
+        chunks: Iterable[bytes],
+        *,
+        max_bytes: int | None,
+        upload_id: str | None = None,
+        part_number: int | None = None,
+    ) -> UploadedPart:
+        """Local folder only: stores a body sent to a signed PUT URL (a whole object, or a part
+        of a multipart upload); ``ValueError`` above ``max_bytes``, and nothing is kept."""
+        ...
+
+
+class VirusScanner(Protocol):
+    """Scans an upload before it becomes visible. The embedded default accepts everything."""
+
+    name: str
+
+    def scan(self, path: Path) -> str | None:
+        """The name of what was found, or None when the file is clean."""
+        ...

@@ -53,6 +53,32 @@ class Settings(BaseSettings):
     tsvector) or ``opensearch://[user:password@]host:port[/?index=NAME&tls=true]``."""
     search_indexer: bool = True
     """Whether this process keeps the search index current from the outbox (a thread)."""
+    media_url: str | None = None
+    """Where photos and documents are stored: ``file://PATH`` (default: ``data_dir/media``) or
+    ``s3://BUCKET?region=R[&endpoint=URL][&prefix=P][&sse=AES256|aws:kms&kms_key_id=ID]``
+    (credentials from the standard AWS environment variables or the pod's IAM role)."""
+    media_signing_keys: str | None = None
+    """``kid:secret[,kid:secret...]``: the keys that sign the local folder's file URLs, the first
+    signing and all verifying (rotation). Default: one key kept in ``data_dir/media-signing.key``
+    (every replica must share the same keys: set this when there is more than one)."""
+    media_max_file_bytes: int = Field(default=2 * 1024**3, ge=1)
+    """The largest photo or document one may store."""
+    media_form_max_bytes: int = Field(default=100 * 1024**2, ge=1)
+    """The largest file sent in one multipart request; larger ones use direct uploads."""
+    media_tree_quota_bytes: int = Field(default=20 * 1024**3, ge=0)
+    """What the stored files of one tree may take in all."""
+    media_url_ttl_seconds: int = Field(default=900, ge=10, le=7 * 24 * 3600)
+    """How long a signed URL of a file stays valid."""
+    media_part_bytes: int = Field(default=16 * 1024**2, ge=5 * 1024**2)
+    """The part size of direct uploads (S3 needs at least 5 MiB)."""
+    media_orphan_grace_hours: int = Field(default=720, ge=0)
+    """How long the bytes of deleted media are kept before they are removed (undo window)."""
+    media_cdn_url: str | None = None
+    """A CloudFront distribution in front of the S3 bucket, for thumbnails and previews
+    (``https://dxxxx.cloudfront.net``); its URLs are signed with the key pair below."""
+    media_cdn_key_id: str | None = None
+    media_cdn_private_key_file: Path | None = None
+    """PEM file of the CloudFront key pair's private key (a mounted secret)."""
 
     def resolved_database_url(self) -> str:
         if self.database_url:

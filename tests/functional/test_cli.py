@@ -90,3 +90,15 @@ def test_unknown_database_url_is_a_message(env: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("DZINZA_DATABASE_URL", "mysql://x")
     r = runner.invoke(app, ["db", "upgrade"])
     assert r.exit_code == 1 and "sqlite://" in r.output
+
+
+def test_media_gc_and_a_bad_media_url(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    r = runner.invoke(app, ["media", "gc", "--grace-hours", "0", "--json"])
+    assert r.exit_code == 0, r.output
+    assert '"contents_deleted": 0' in r.output and '"uploads_expired": 0' in r.output
+    assert (env / "media-signing.key").stat().st_mode & 0o077 == 0, "the key is private"
+    monkeypatch.setenv("DZINZA_MEDIA_URL", "ftp://example.org/photos")
+    r = runner.invoke(app, ["media", "gc"])
+    assert r.exit_code != 0 and "DZINZA_MEDIA_URL" in r.output
+    assert "Traceback" not in r.output

@@ -66,3 +66,17 @@ class TooManyRequests(DzinzaError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = max(1, retry_after)
+
+
+class PayloadTooLarge(DzinzaError):
+    """A file above the size limit, or one that would take a tree past its storage quota."""
+
+    status = 413
+    title = "Too large"
+
+
+class UnsupportedMediaType(DzinzaError):
+    """A file whose content is not a kind Dzinza keeps (or is active content it refuses)."""
+
+    status = 415
+    title = "Unsupported media type"

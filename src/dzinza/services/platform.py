@@ -6,8 +6,17 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
-from dzinza.ports import Clock, Mailer, PasswordHasher, SearchIndex, TreeStore
+from dzinza.ports import (
+    BlobStore,
+    Clock,
+    Mailer,
+    PasswordHasher,
+    SearchIndex,
+    TreeStore,
+    VirusScanner,
+)
 from dzinza.services.duplicates import DuplicateService
 from dzinza.services.events import EventService
 from dzinza.services.families import FamilyService
@@ -17,6 +26,10 @@ from dzinza.services.gedcom_jobs import GedcomJobs
 from dzinza.services.graph import GraphService
 from dzinza.services.history import HistoryService
 from dzinza.services.jobs import JobService, RunnerFactory
+from dzinza.services.media import MediaService
+from dzinza.services.media_cleanup import MediaJanitor
+from dzinza.services.media_store import MediaIntake, MediaSettings, NoBlobStore, NoScanner
+from dzinza.services.media_uploads import DirectUploads
 from dzinza.services.members import MemberService
 from dzinza.services.people import PeopleService
 from dzinza.services.records import RecordService
@@ -47,6 +60,12 @@ class Platform:
     import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES
     search_index: SearchIndex | None = None
     """Where people are searched; bootstrap always gives one (None: search answers 503)."""
+    blobs: BlobStore | None = None
+    """Where photos and documents are stored; bootstrap always gives one (None: storing or
+    serving a file answers 503)."""
+    scanner: VirusScanner | None = None
+    """The antivirus engine uploads pass before they are shown; None: none (the default)."""
+    media_settings: MediaSettings = field(default_factory=MediaSettings)
     trees: TreeService = field(init=False)
     people: PeopleService = field(init=False)
     families: FamilyService = field(init=False)
@@ -59,7 +78,9 @@ class Platform:
     sources: RecordService = field(init=False)
     citations: RecordService = field(init=False)
     notes: RecordService = field(init=False)
-    media: RecordService = field(init=False)
+    media: MediaService = field(init=False)
+    uploads: DirectUploads = field(init=False)
+    janitor: MediaJanitor = field(init=False)
     gdpr: DataProtectionService = field(init=False)
     history: HistoryService = field(init=False)
     jobs: JobService = field(init=False)
@@ -90,11 +111,19 @@ class Platform:
         self.sources = RecordService(self.store, "source")
         self.citations = RecordService(self.store, "citation")
         self.notes = RecordService(self.store, "note")
-        self.media = RecordService(self.store, "media")
         self.history = HistoryService(self.store)
         self.jobs = JobService(self.store, self.clock, self.job_runner)
         work = self.work_dir or Path(tempfile.gettempdir()) / "dzinza-work"
-        self.gedcom = GedcomJobs(self.store, self.jobs, WorkFolder(work), self.import_max_bytes)
+        blobs = self.blobs or cast(BlobStore, NoBlobStore())
+        intake = MediaIntake(
+            blobs, self.scanner or NoScanner(), self.clock, self.media_settings, work / "media"
+        )
+        self.media = MediaService(self.store, self.jobs, blobs, intake)
+        self.uploads = DirectUploads(self.store, blobs, intake, self.media)
+        self.janitor = MediaJanitor(self.media, self.uploads)
+        self.gedcom = GedcomJobs(
+            self.store, self.jobs, WorkFolder(work), self.import_max_bytes, self.media
+        )
         self.search = SearchService(self.store, self.search_index)
         self.duplicates = DuplicateService(self.store, self.jobs, self.people, self.search)
         self.gdpr = DataProtectionService(
@@ -107,6 +136,7 @@ class Platform:
         )
 
     def close(self) -> None:
+        self.janitor.stop()
         self.search.close()
         self.jobs.close()
         self.users.outbox.close()

@@ -211,6 +211,22 @@ def linked_hidden(
     )
 
 
+def media_hidden(
+    links: sa.FromClause, own: sa.ColumnElement[Any], scope: Scope
+) -> sa.ColumnElement[bool]:
+    """A photo or document is hidden if any record it is attached to is, or if it shows (is
+    tagged with) anyone the reader may not see."""
+    if scope is Scope.FULL:
+        return sa.false()
+    tags, person = t.media_tags.alias("mt_hidden"), t.people.alias("mt_person")
+    tagged_hidden = sa.exists(
+        sa.select(tags.c.id)
+        .join(person, person.c.id == tags.c.person_id)
+        .where(tags.c.media_id == own, hidden(person, scope))
+    )
+    return sa.or_(linked_hidden(links, own, scope), tagged_hidden)
+
+
 def record_hidden(kind: str, table: sa.FromClause, scope: Scope) -> sa.ColumnElement[bool]:
     """Whether a record of ``kind`` is hidden from the reader (people: see ``hidden``)."""
     if scope is Scope.FULL:
@@ -224,7 +240,7 @@ def record_hidden(kind: str, table: sa.FromClause, scope: Scope) -> sa.ColumnEle
     if kind == "note":
         return linked_hidden(t.note_links, table.c.id, scope)
     if kind == "media":
-        return linked_hidden(t.media_links, table.c.id, scope)
+        return media_hidden(t.media_links, table.c.id, scope)
     return sa.false()  # trees, families (their partners are masked), places, sources...
 
 

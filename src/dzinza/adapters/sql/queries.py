@@ -16,6 +16,7 @@ from dzinza.adapters.sql.privacy import (
     family_hidden,
     linked_hidden,
     masked_summary,
+    media_hidden,
 )
 
 
@@ -45,6 +46,8 @@ TABLES: dict[str, sa.Table] = {
     "citation": t.citations,
     "note": t.notes,
     "media": t.media,
+    "media_tag": t.media_tags,
+    "media_upload": t.media_uploads,
     "user": t.users,
 }
 
@@ -322,7 +325,7 @@ def _notes_media_ids_of(scope: Scope) -> sa.CompoundSelect[Any]:
         .where(
             _ml.c.target_type == _kind,
             _ml.c.target_id == _target,
-            sa.not_(linked_hidden(t.media_links.alias("ml2"), _m.c.id, scope)),
+            sa.not_(media_hidden(t.media_links.alias("ml2"), _m.c.id, scope)),
         ),
         sa.select(
             sa.literal("external_id"),

@@ -24,6 +24,7 @@ from dzinza.adapters.sql.store_gdpr import DataProtectionQueries
 from dzinza.adapters.sql.store_gedcom import GedcomQueries
 from dzinza.adapters.sql.store_history import HistoryQueries
 from dzinza.adapters.sql.store_jobs import JobQueries
+from dzinza.adapters.sql.store_media import MediaQueries
 from dzinza.adapters.sql.store_members import MemberQueries
 from dzinza.adapters.sql.store_search import SearchQueries
 from dzinza.domain.errors import Conflict, DzinzaError, ValidationFailed
@@ -48,6 +49,7 @@ class SqlSession(
     GedcomQueries,
     SearchQueries,
     DuplicateQueries,
+    MediaQueries,
 ):
     """One transaction. Reads and writes in here see each other; nothing is visible elsewhere
     until the ``write()`` block of the store exits without an exception."""
@@ -163,10 +165,23 @@ class SqlSession(
 
     def delete(self, kind: str, record_id: uuid.UUID) -> None:
         table = TABLES[kind]
+        # The stored files of what goes: their bytes are deleted later, if nothing holds them.
+        shas = (
+            self.shas_of_tree(record_id)
+            if kind == "tree"
+            else self._sha_of_media(record_id)
+            if kind == "media"
+            else []
+        )
         self._before_write(table, table.c.id == record_id, deleting=True)
         self.conn.execute(table.delete().where(table.c.id == record_id))
         if kind == "tree":  # an index outside the database drops the tree's documents
             self.queue_search([(record_id, "tree", record_id)])
+        self.orphan_unused(shas, _now())
+
+    def _sha_of_media(self, media_id: uuid.UUID) -> list[str]:
+        sha = self.conn.scalar(sa.select(t.media.c.sha256).where(t.media.c.id == media_id))
+        return [sha] if sha is not None else []
 
     def list_records(
         self,

@@ -41,6 +41,7 @@ TRACKED: dict[str, sa.Table] = {
     "family_child": t.family_children,
     "note_link": t.note_links,
     "media_link": t.media_links,
+    "media_tag": t.media_tags,
     "external_id": t.external_ids,
 }
 """What the history records: change_items.kind -> table."""
@@ -65,6 +66,21 @@ DERIVED: dict[str, frozenset[str]] = {
             "evidence_day",
         }
     ),
+    # What processing a stored file finds out (services/media.py): not an edit by anyone.
+    "media": frozenset(
+        {
+            "status",
+            "problem",
+            "width",
+            "height",
+            "pages",
+            "taken_at",
+            "latitude",
+            "longitude",
+            "camera",
+            "derivatives",
+        }
+    ),
 }
 """Columns recomputed from other rows (services/summaries.py, adapters/sql/privacy.py)."""
 
@@ -80,6 +96,7 @@ RANK = {
     "citation": 2,
     "note_link": 2,
     "media_link": 2,
+    "media_tag": 2,
     "external_id": 2,
     "event": 3,
     "family_child": 3,

@@ -384,7 +384,29 @@ media = sa.Table(
     _text("description", 4000),
     _gedcom(),
     *_stamps(),
+    # The stored file (services/media.py): none for a reference to a file kept elsewhere (a
+    # GEDCOM FILE path or URL), else its SHA-256, which names its blob (originals/ab/<sha256>).
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("size", sa.BigInteger()),
+    _text("kind", 16),  # image, document, audio or video (from the content, not the name)
+    _text("original_name", 255),
+    # '' (no stored file), processing (being scanned, derivatives being made), ready, or
+    # rejected (``problem`` says why); only a ready file is served.
+    _text("status", 16),
+    _text("problem", 500),
+    sa.Column("width", sa.Integer()),
+    sa.Column("height", sa.Integer()),
+    sa.Column("pages", sa.Integer()),
+    # Read from the file's EXIF: shown to the tree's members only, never put in a derivative.
+    sa.Column("taken_at", sa.String(32)),
+    sa.Column("latitude", sa.Float()),
+    sa.Column("longitude", sa.Float()),
+    sa.Column("camera", sa.String(200)),
+    # {"small": {"key", "width", "height", "mime"}, ...}: thumbnails and a PDF's preview.
+    sa.Column("derivatives", sa.JSON(none_as_null=True)),
     sa.Index(None, "tree_id", "created_at", "id"),
+    sa.Index(None, "tree_id", "sha256"),
+    sa.Index(None, "sha256"),
 )
 
 media_links = sa.Table(
@@ -398,8 +420,64 @@ media_links = sa.Table(
     _tree_fk(),
     sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
     _gedcom(),
+    # The person's primary photo (at most one link per person has it).
+    sa.Column("is_primary", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Index(None, "target_type", "target_id"),
 )
+
+media_tags = sa.Table(
+    "media_tags",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("media_id", sa.Uuid(), sa.ForeignKey("media.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "person_id", sa.Uuid(), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    # The region of the photo, as fractions of its displayed width and height (0..1).
+    sa.Column("x", sa.Float(), nullable=False),
+    sa.Column("y", sa.Float(), nullable=False),
+    sa.Column("w", sa.Float(), nullable=False),
+    sa.Column("h", sa.Float(), nullable=False),
+    sa.Column("created_by", sa.Uuid()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.UniqueConstraint("media_id", "person_id"),
+    sa.Index(None, "person_id"),
+)
+"""People shown on a photo, each on a region of it."""
+
+media_uploads = sa.Table(
+    "media_uploads",
+    metadata,
+    _id(),
+    _tree_fk(),
+    sa.Column("user_id", sa.Uuid(), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("blob_key", sa.String(300), nullable=False),
+    sa.Column("multipart_id", sa.String(1000)),
+    sa.Column("part_bytes", sa.BigInteger(), nullable=False),
+    sa.Column("details", sa.JSON(), nullable=False),  # title, description, date, targets
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+    sa.Column("media_id", sa.Uuid()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "status", "expires_at"),
+)
+"""Direct uploads in progress: the client sends the bytes to signed URLs (S3 itself, or the
+local folder's own), in parts for large files, then asks for the upload to be completed."""
+
+blob_orphans = sa.Table(
+    "blob_orphans",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "since"),
+)
+"""Contents (by SHA-256) no media item holds any more. Their blobs (the original and its
+derivatives) are deleted after a grace period, so that an undo can bring the item back
+meanwhile; an upload of the same content takes it off this list."""
 
 external_ids = sa.Table(
     "external_ids",
