@@ -16,6 +16,7 @@ from dzinza.services.common import SYSTEM
 from dzinza.services.gedcom_export import FILE_FORMATS, export_file
 from dzinza.services.gedcom_files import unpack
 from dzinza.services.gedcom_import import GedcomImporter, Progress, scan
+from dzinza.services.media_archive import store_archive_files
 from dzinza.services.platform import DEFAULT_IMPORT_MAX_BYTES, Platform
 from dzinza.services.trees import TreeService
 
@@ -86,6 +87,9 @@ def run_import(
             with platform.store.write() as tx:
                 tx.delete("tree", tree_id)
         raise
+    if unpacked.media_files and not preview:
+        files = store_archive_files(platform.store, platform.media, path, tree_id, user_id)
+        return report.as_dict() | {"media_files": files}
     return report.as_dict() | {"media_files_not_stored": len(unpacked.media_files)}
 
 
@@ -106,4 +110,6 @@ def run_export(
         tx.set_viewer(FULL_VIEW)
         if tx.get("tree", tree_id) is None:
             raise NotFound(f"There is no tree {tree_id}.")
-        return export_file(tx, tree_id, output, format, living=shown, problems=problems)
+        return export_file(
+            tx, tree_id, output, format, living=shown, problems=problems, blobs=platform.media.blobs
+        )

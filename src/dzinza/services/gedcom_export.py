@@ -12,18 +12,23 @@ applies inside the page query: people the reader may not see are left out, or sh
 
 from __future__ import annotations
 
+import io
+import shutil
 import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal, TextIO
+from urllib.parse import quote, unquote
 
 import dzinza
 from dzinza.gedcom.nodes import VOID, Node, Problems
 from dzinza.gedcom.residual import apply
 from dzinza.gedcom.writer import write_records
-from dzinza.ports import StoreSession
+from dzinza.ports import BlobStore, StoreSession
 from dzinza.services.gedcom_rows import PEDI_OUT, Writer, made_up_xref
+from dzinza.services.media_files import safe_filename
+from dzinza.services.media_store import original_key
 
 PAGE = 1000
 Living = Literal["omit", "private"]
@@ -92,6 +97,9 @@ class GedcomExporter:
         self.places: dict[uuid.UUID, tuple[str, float | None, float | None]] = {}
         """Full names and coordinates of the places written so far: the same places come back
         page after page, and a tree has far fewer places than events."""
+        self.archive: dict[str, tuple[str, str]] | None = None
+        """GEDZIP only: path in the archive -> (SHA-256, media type) of each stored file whose
+        item the export holds; FILE names that path."""
 
     def _fix(self, node: Node, row: dict[str, Any]) -> Node:
         entries, stale = _residual(row)
@@ -327,6 +335,21 @@ class GedcomExporter:
                 yield node
         self.counts["families"] = count
 
+    def _archived(self, row: dict[str, Any]) -> dict[str, Any]:
+        """In a GEDZIP, a stored file goes into the archive and FILE names it there: at the
+        path it had (a GEDZIP imported earlier) when that is a plain relative path not taken
+        yet, else under media/ by its content."""
+        if self.archive is None or row.get("sha256") is None or row.get("status") != "ready":
+            return row
+        path = str(row["file"] or "")
+        entry = unquote(path)  # 7.0 writes FILE as a URL: %20 in FILE is a space in the archive
+        if not _plain_path(entry) or entry in self.archive or entry == "gedcom.ged":
+            name = safe_filename(row.get("original_name") or entry or "file")
+            entry = f"media/{row['sha256'][:16]}/{name}"
+            path = quote(entry)
+        self.archive[entry] = (row["sha256"], row["mime_type"] or "")
+        return {**row, "file": path}
+
     def _simple(self, table: str, kind: str, make: Any) -> Iterator[Node]:
         after = None
         count = 0
@@ -349,6 +372,8 @@ class GedcomExporter:
                 + [r["repository_id"] for r in page if r.get("repository_id")]
             )
             for row in page:
+                if table == "media":
+                    row = self._archived(row)
                 node = make(row)
                 self._fix(node, row)
                 node.xref = self.xrefs.of(kind, row["id"])
@@ -399,11 +424,15 @@ def export_file(
     living: Living = "private",
     full: bool = True,
     problems: Problems | None = None,
+    blobs: BlobStore | None = None,
 ) -> dict[str, int]:
-    """Writes the tree to ``path`` in one of ``FILE_FORMATS``; returns the counts."""
+    """Writes the tree to ``path`` in one of ``FILE_FORMATS``; returns the counts. A GEDZIP
+    holds the stored files of its media items (from ``blobs``)."""
     if format == "gdz":
         with open(path, "wb") as raw:
-            return export_gedzip(tx, tree_id, raw, living=living, full=full, problems=problems)
+            return export_gedzip(
+                tx, tree_id, raw, living=living, full=full, problems=problems, blobs=blobs
+            )
     with open(path, "w", encoding="utf-8", newline="\n") as text:
         return export_gedcom(
             tx,
@@ -424,20 +453,45 @@ def export_gedzip(
     living: Living = "private",
     full: bool = True,
     problems: Problems | None = None,
+    blobs: BlobStore | None = None,
 ) -> dict[str, int]:
-    """A GEDZIP archive: ``gedcom.ged`` (7.0). Media files are not stored by Dzinza yet (photo
-    storage is a later feature), so the archive holds the GEDCOM file and its FILE references."""
-    with (
-        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-        archive.open("gedcom.ged", "w") as raw,
-    ):
-        import io
+    """A GEDZIP archive: ``gedcom.ged`` (7.0) and the stored file of every media item the
+    export holds, each where its FILE says (files already compressed are stored as they are).
+    Without ``blobs`` the archive holds the GEDCOM file and its FILE references only."""
+    problems = problems if problems is not None else Problems()
+    exporter = GedcomExporter(tx, tree_id, living=living, full=full)
+    if blobs is not None:
+        exporter.archive = {}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("gedcom.ged", "w") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+            write_records(exporter.records(), text, version="7.0", problems=problems)
+            text.flush()
+            text.detach()
+        for name, (sha256, mime) in (exporter.archive or {}).items():
+            assert blobs is not None
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            # Photos, sound and video are compressed already: deflating them again gains nothing.
+            packed = mime.startswith(("image/", "video/", "audio/")) and mime != "image/tiff"
+            entry.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
+            try:
+                with (
+                    blobs.open(original_key(sha256)) as src,
+                    archive.open(entry, "w", force_zip64=True) as dst,
+                ):
+                    shutil.copyfileobj(src, dst, 1024 * 1024)
+            except KeyError:
+                problems.add(0, "media-missing", f"The file {name} is missing from the store.")
+        exporter.counts["media_files"] = len(exporter.archive or {})
+    return exporter.counts
 
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-        counts = export_gedcom(tx, tree_id, text, living=living, full=full, problems=problems)
-        text.flush()
-        text.detach()
-    return counts
+
+def _plain_path(path: str) -> bool:
+    """A relative path inside an archive: no scheme, no absolute or parent parts."""
+    if not path or "://" in path or path.startswith(("/", "\\")) or "\\" in path:
+        return False
+    parts = path.split("/")
+    return all(p not in ("", ".", "..") for p in parts) and ":" not in parts[0]
 
 
 __all__ = [

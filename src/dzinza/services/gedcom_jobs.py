@@ -27,6 +27,8 @@ from dzinza.services.gedcom_export import FILE_FORMATS, export_file
 from dzinza.services.gedcom_files import WorkFolder, is_zip, open_gedzip, unpack
 from dzinza.services.gedcom_import import GedcomImporter
 from dzinza.services.jobs import SHUTDOWN, JobCancelled, JobContext, JobService
+from dzinza.services.media import MediaService
+from dzinza.services.media_archive import store_archive_files
 
 IMPORT = "gedcom.import"
 EXPORT = "gedcom.export"
@@ -49,12 +51,19 @@ class Download:
 
 class GedcomJobs:
     def __init__(
-        self, store: TreeStore, jobs: JobService, work: WorkFolder, max_bytes: int
+        self,
+        store: TreeStore,
+        jobs: JobService,
+        work: WorkFolder,
+        max_bytes: int,
+        media: MediaService | None = None,
     ) -> None:
         self.store = store
         self.jobs = jobs
         self.work = work
         self.max_bytes = max_bytes
+        self.media = media
+        """Where a GEDZIP's files are stored (None: they are counted, not stored)."""
         jobs.register(IMPORT, self._run_import)
         jobs.register(EXPORT, self._run_export)
 
@@ -125,7 +134,13 @@ class GedcomJobs:
             finally:
                 unpacked.discard()
             result = report.as_dict()
-            result["media_files_not_stored"] = len(unpacked.media_files)
+            if unpacked.media_files and self.media is not None and not params.get("preview"):
+                ctx.progress(0, None, "storing the archive's files")
+                result["media_files"] = store_archive_files(
+                    self.store, self.media, upload, tree_id, ctx.user_id
+                )
+            else:
+                result["media_files_not_stored"] = len(unpacked.media_files)
             result["filename"] = params.get("filename")
             return result
         except JobCancelled as exc:
@@ -177,8 +192,17 @@ class GedcomJobs:
                 access = tree_access(tx, tree_id, _actor(tx, ctx.user_id), Need.READ)
                 full = access.viewer().level is ViewerLevel.FULL
                 ctx.progress(0, None, "exporting")
+                # Originals may carry where a photo was taken: only members' archives hold them.
+                blobs = self.media.blobs if self.media and access.power is not None else None
                 counts = export_file(
-                    tx, tree_id, target, format, living=living, full=full, problems=problems
+                    tx,
+                    tree_id,
+                    target,
+                    format,
+                    living=living,
+                    full=full,
+                    problems=problems,
+                    blobs=blobs,
                 )
                 name = str(access.tree["name"])
         except BaseException:
