@@ -9,7 +9,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint typecheck services-start services-stop bench bench-1m bench-gedcom bench-gedcom-1m clean
+.PHONY: help install run test lint typecheck services-start services-stop bench bench-1m bench-gedcom bench-gedcom-1m bench-media clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ run: install ## Serve Dzinza on http://127.0.0.1:8000 with the embedded default 
 	$(BIN)/dzinza demo --keep
 	$(BIN)/dzinza serve --host $(HOST) --port $(PORT)
 
-test: install ## Run the whole test suite (installs and starts PostgreSQL for it)
+test: install ## Run the whole test suite (installs and starts PostgreSQL, OpenSearch-compatible and S3 servers for it)
 	scripts/test.sh
 
 lint: install ## ruff, mypy and the import contracts
@@ -45,9 +45,13 @@ services-start: ## Install (if missing) and start the test servers on 127.0.0.1
 services-stop: ## Stop the test servers
 	scripts/services.sh stop
 
-bench: install ## Benchmarks at 100,000 people on SQLite and PostgreSQL, then the GEDCOM one (results in bench/results/)
+bench: install ## Benchmarks at 100,000 people on SQLite and PostgreSQL, then GEDCOM and media storage (results in bench/results/)
 	scripts/bench.sh 100000
 	scripts/bench_gedcom.sh 100000
+	scripts/bench_media.sh
+
+bench-media: install ## Photo uploads with thumbnails, and signed-URL serving, on the local folder and on S3 (SeaweedFS)
+	scripts/bench_media.sh
 
 bench-1m: install ## Benchmarks at 1,000,000 people (slow: about an hour)
 	scripts/bench.sh 1000000
