@@ -5,8 +5,10 @@ deletion and the clean-up of the bytes. The same flows on S3 are in test_media_s
 from __future__ import annotations
 
 import io
+import struct
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +50,20 @@ def noise_png(nbytes: int) -> bytes:
     out = io.BytesIO()
     img.save(out, "PNG", compress_level=0)
     return out.getvalue()
+
+
+def bomb_png(side: int = 50_000) -> bytes:
+    """A tiny PNG whose header claims side x side pixels (a decompression bomb)."""
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    idat = zlib.compress(b"\x00" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
 
 
 def upload(
@@ -177,6 +193,7 @@ def test_pdf_gets_a_preview_and_audio_is_kept_as_is(owner: Api, tree: dict[str, 
         (b"MZ" + bytes(200), "setup.jpg", 415, "active-content"),
         (b"PK\x03\x04" + bytes(100), "album.zip", 415, "unsupported-type"),
         (jpeg()[:2000], "cut.jpg", 422, "corrupt"),
+        (bomb_png(), "huge.png", 422, "too-many-pixels"),
         (b"", "empty.jpg", 422, "empty"),
     ],
 )
@@ -423,3 +440,10 @@ def test_who_may_upload(
         token = add_member(platform, private, f"{role}@example.org", role)
         upload(Api(client, token), private, jpeg(), expect=expect)
     assert len(originals(platform)) == 1
+
+
+def test_a_stored_files_type_cannot_be_changed(owner: Api, tree: dict[str, Any]) -> None:
+    photo = upload(owner, tree["id"], jpeg())
+    owner.patch(f"/media/{photo['id']}", {"mime_type": "text/html"}, expect=422)
+    owner.patch(f"/media/{photo['id']}", {"title": "Gogo at the river"})
+    assert owner.get(f"/media/{photo['id']}")["mime_type"] == "image/jpeg"

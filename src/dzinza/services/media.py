@@ -73,6 +73,21 @@ class MediaService(RecordService):
         out["tags"] = [tag_view(tag) for tag in tx.tags_of(row["id"])]
         return out
 
+    def update(
+        self, actor: Actor, record_id: uuid.UUID, data: Mapping[str, Any], if_match: str | None
+    ) -> dict[str, Any]:
+        if {"file", "mime_type"} & set(data):
+            with self.store.read() as tx:
+                row, _ = record_for(tx, "media", record_id, actor)
+            if row["sha256"] is not None:
+                # The type of a stored file is what its content is: it decides how the file is
+                # served, so it is never taken from anyone's word.
+                raise ValidationFailed(
+                    "The file and type of a stored file cannot be changed; upload another file.",
+                    errors=[{"field": "mime_type", "message": "read from the content"}],
+                )
+        return super().update(actor, record_id, data, if_match)
+
     # -- uploading -----------------------------------------------------------------------------
     def upload(
         self,
