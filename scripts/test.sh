@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 DZINZA_TEST_POSTGRES_URL="$(scripts/services.sh start | tail -1)"
 DZINZA_TEST_OPENSEARCH_URL="$(scripts/services.sh opensearch-start | tail -1)"
 DZINZA_TEST_S3_URL="$(scripts/services.sh s3-start | tail -1)"
-export DZINZA_TEST_POSTGRES_URL DZINZA_TEST_OPENSEARCH_URL DZINZA_TEST_S3_URL
+DZINZA_TEST_REDIS_URL="$(scripts/services.sh redis-start | tail -1)"
+export DZINZA_TEST_POSTGRES_URL DZINZA_TEST_OPENSEARCH_URL DZINZA_TEST_S3_URL DZINZA_TEST_REDIS_URL
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
 .venv/bin/lint-imports

@@ -60,6 +60,13 @@ def s3_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis test server, as ``redis://127.0.0.1:PORT/0`` (``make test`` starts it; the
+    tests keep to key prefixes of their own)."""
+    return require_server("DZINZA_TEST_REDIS_URL", "Redis")
+
+
+@pytest.fixture(scope="session")
 def postgres_db(postgres_admin_url: str) -> Iterator[str]:
     """A database of our own on the test server, migrated once for the session."""
     name = f"dzinza_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
@@ -109,8 +116,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def platform(database_url: str, tmp_path: Path) -> Iterator[Platform]:
     # Cheap password hashing: the suite makes hundreds of accounts (production keeps RFC 9106's).
+    # No API-wide limit: some tests make thousands of requests a minute as one account
+    # (test_rate_limits sets one).
     settings = Settings(
-        database_url=database_url, data_dir=tmp_path, password_hashing="fast-for-tests-only"
+        database_url=database_url,
+        data_dir=tmp_path,
+        password_hashing="fast-for-tests-only",
+        api_requests_per_minute=0,
     )
     p = bootstrap.build(settings)
     yield p

@@ -397,6 +397,10 @@ class OpenSearchIndex:
         self._ready = False
         self._rebuild: str | None = None
 
+    def ping(self) -> None:
+        with self._calls():
+            self._client.info(request_timeout=2)
+
     # -- plumbing -------------------------------------------------------------------------------
     @contextmanager
     def _calls(self) -> Iterator[None]:

@@ -34,12 +34,16 @@ async def actor(
     request: Request,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Actor:
+    platform = platform_of(request)
+    client = request.client.host if request.client else "unknown"
     if not authorization:
+        await run_in_threadpool(platform.users.limits.hit_api, None, client)
         return ANONYMOUS
     scheme, _, value = authorization.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise DzinzaError("The Authorization header must be 'Bearer <token>'.")
-    found = await run_in_threadpool(platform_of(request).users.actor_for_token, value.strip())
+    found = await run_in_threadpool(platform.users.actor_for_token, value.strip())
+    await run_in_threadpool(platform.users.limits.hit_api, found.user_id, client)
     check_scopes(request.method, found)
     return found
 

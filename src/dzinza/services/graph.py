@@ -9,6 +9,7 @@ from dzinza.domain.errors import ValidationFailed
 from dzinza.ports import TreeStore
 from dzinza.services import views
 from dzinza.services.access import record_for
+from dzinza.services.cache import TreeCache, scope_key
 from dzinza.services.common import Actor
 
 MAX_GENERATIONS = 25
@@ -23,22 +24,39 @@ def _generations(generations: int) -> int:
 
 
 class GraphService:
-    def __init__(self, store: TreeStore) -> None:
+    def __init__(self, store: TreeStore, cache: TreeCache | None = None) -> None:
         self.store = store
+        self.cache = cache
 
     def pedigree(self, actor: Actor, person_id: uuid.UUID, generations: int) -> dict[str, Any]:
-        gens = _generations(generations)
-        with self.store.read() as tx:
-            record_for(tx, "person", person_id, actor)
-            rows = tx.ancestors(person_id, gens, MAX_ROWS)
-        return self._chart(person_id, gens, rows, "child_id")
+        return self._cached(actor, person_id, _generations(generations), "pedigree")
 
     def descendants(self, actor: Actor, person_id: uuid.UUID, generations: int) -> dict[str, Any]:
-        gens = _generations(generations)
+        return self._cached(actor, person_id, _generations(generations), "descendants")
+
+    def _cached(self, actor: Actor, person_id: uuid.UUID, gens: int, kind: str) -> dict[str, Any]:
+        """The chart from the tree's cache, else computed. Access is checked on every call; the
+        chart is cached per privacy scope (a guest's chart has the living as "Private")."""
         with self.store.read() as tx:
-            record_for(tx, "person", person_id, actor)
-            rows = tx.descendants(person_id, gens, MAX_ROWS)
-        return self._chart(person_id, gens, rows, "parent_id")
+            _, tree = record_for(tx, "person", person_id, actor)
+            scope = scope_key(tx.viewer)
+
+        def compute() -> dict[str, Any]:
+            # A transaction of its own, begun after the cache's version was read (see
+            # services/cache.py: a snapshot older than the version could be cached under it).
+            with self.store.read() as tx:
+                record_for(tx, "person", person_id, actor)
+                if kind == "pedigree":
+                    return self._chart(
+                        person_id, gens, tx.ancestors(person_id, gens, MAX_ROWS), "child_id"
+                    )
+                rows = tx.descendants(person_id, gens, MAX_ROWS)
+                return self._chart(person_id, gens, rows, "parent_id")
+
+        if self.cache is None:
+            return compute()
+        name = f"{kind}:{person_id}:{gens}:{scope}"
+        return self.cache.get_or_compute(tree["id"], name, compute)
 
     @staticmethod
     def _chart(root: uuid.UUID, gens: int, rows: list[dict[str, Any]], via: str) -> dict[str, Any]:

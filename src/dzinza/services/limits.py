@@ -1,16 +1,27 @@
-"""Rate limits and sign-in back-off, counted in the tree store so that every replica shares them.
+"""Rate limits and sign-in back-off, shared by every replica.
+
+Request limits count in Redis when the platform has a shared cache (one INCR per request, a
+key per fixed window), else in the tree store; if Redis cannot be reached they fall back to the
+store, so a limit never silently lapses. The API-wide limit (every request, per account or per
+address) counts in the cache only: in the embedded default that is this process's memory, and
+without a reachable Redis it is skipped (logged) rather than put a database write on every read.
+Sign-in back-off (failures, locks) stays in the store: it must outlive a Redis restart.
 
 Fixed windows keep it simple and predictable for people: "try again in 40 seconds" is exact.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dzinza.domain.errors import TooManyRequests
-from dzinza.ports import Clock, TreeStore
+from dzinza.ports import Cache, CacheUnavailable, Clock, TreeStore
+
+log = logging.getLogger("dzinza.limits")
 
 
 @dataclass(frozen=True)
@@ -49,12 +60,61 @@ def _seconds_until(later: datetime, now: datetime) -> int:
 
 
 class RateLimiter:
-    def __init__(self, store: TreeStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: TreeStore,
+        clock: Clock,
+        counters: Cache | None = None,
+        shared: bool = False,
+        api_limit: Limit | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.counters = counters
+        """Where request counts go: the cache (Redis when ``shared``, else this process)."""
+        self.shared = shared
+        self.api_limit = api_limit
+        """Requests a minute per account (or per address when signed out); None: no limit."""
+        self._last_warning = 0.0
 
     def hit(self, key: str, limit: Limit, what: str) -> None:
         """Counts one request; refuses it (429) past ``limit`` in the current window."""
+        if self.shared and self.counters is not None:
+            try:
+                self._hit_counter(key, limit, what)
+                return
+            except CacheUnavailable as exc:
+                self._warn(exc, "the store")
+        self._hit_store(key, limit, what)
+
+    def hit_api(self, user_id: object | None, client: str) -> None:
+        """The API-wide limit of one request (see the module docstring)."""
+        if self.api_limit is None or self.counters is None:
+            return
+        who = f"user:{user_id}" if user_id is not None else f"ip:{client}"
+        try:
+            self._hit_counter(f"api:{who}", self.api_limit, "requests")
+        except CacheUnavailable as exc:
+            self._warn(exc, "no API limit")
+
+    def _hit_counter(self, key: str, limit: Limit, what: str) -> None:
+        assert self.counters is not None
+        now = self.clock.now().timestamp()
+        window = int(now // limit.seconds)
+        count = self.counters.incr(f"rl:{key}:{window}", 1, ttl=limit.seconds + 1)
+        if count > limit.requests:
+            wait = max(1, math.ceil((window + 1) * limit.seconds - now))
+            raise TooManyRequests(
+                f"Too many {what}. Try again in {wait} seconds.", retry_after=wait
+            )
+
+    def _warn(self, exc: Exception, instead: str) -> None:
+        moment = time.monotonic()
+        if moment - self._last_warning > 60:
+            self._last_warning = moment
+            log.warning("rate limits: the cache cannot be reached (%s); using %s", exc, instead)
+
+    def _hit_store(self, key: str, limit: Limit, what: str) -> None:
         now = self.clock.now()
         with self.store.write() as tx:
             row = tx.counter(key)

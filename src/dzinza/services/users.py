@@ -61,6 +61,7 @@ class UserService:
         mailer: Mailer | None = None,
         base_url: str = "http://127.0.0.1:8000",
         documents: tuple[str, str] = (TERMS_VERSION, TERMS_VERSION),
+        limits: RateLimiter | None = None,
     ) -> None:
         self.documents = documents
         """The versions of the terms of use and of the privacy policy in force."""
@@ -68,7 +69,7 @@ class UserService:
         self.hasher = hasher
         self.clock = clock
         self.token_ttl = token_ttl
-        self.limits = RateLimiter(store, clock)
+        self.limits = limits or RateLimiter(store, clock)
         self.outbox = Outbox(mailer or NoMailer())
         self.account = AccountService(store, hasher, clock, self.limits, self.outbox, base_url)
         self.twofactor = TwoFactorService(store, hasher, clock, self.limits)

@@ -56,6 +56,10 @@ class SqlSearchIndex:
         self.postgres = engine.dialect.name == "postgresql"
         self._written = 0
 
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
     def _maintain(self) -> None:
         """After many writes: PostgreSQL's GIN indexes take new entries into a pending list
         that every search reads through until a vacuum folds it in (searches were 2-4 times

@@ -662,9 +662,13 @@ class SqlTreeStore:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._on_search_queued: list[Callable[[], None]] = []
+        self._on_trees_changed: list[Callable[[frozenset[uuid.UUID]], None]] = []
 
     def on_search_queued(self, callback: Callable[[], None]) -> None:
         self._on_search_queued.append(callback)
+
+    def on_trees_changed(self, callback: Callable[[frozenset[uuid.UUID]], None]) -> None:
+        self._on_trees_changed.append(callback)
 
     @contextmanager
     def read(self) -> Iterator[SqlSession]:
@@ -686,6 +690,9 @@ class SqlTreeStore:
         if session.search_queued:
             for callback in self._on_search_queued:
                 callback()
+        if session.trees_changed:
+            for changed in self._on_trees_changed:
+                changed(session.trees_changed)
 
     def dispose(self) -> None:
         self.engine.dispose()

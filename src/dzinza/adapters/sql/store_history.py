@@ -411,6 +411,8 @@ class HistoryQueries:
                 }
             )
         self._queue_search_of(per_tree)
+        changed: frozenset[uuid.UUID] = getattr(self, "trees_changed", frozenset())
+        self.trees_changed = changed | {uuid.UUID(tree) for tree in per_tree}
         note = pending.note
         if note is not None and note.undo_of is not None:
             undone = self.get_change(note.undo_of)

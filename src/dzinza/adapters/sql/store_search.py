@@ -27,13 +27,18 @@ class SearchQueries:
     is_postgres: bool
     search_queued = False
     """Set once this transaction has queued work for the search indexer."""
+    trees_changed: frozenset[uuid.UUID] = frozenset()
+    """The trees whose records this transaction changed (for the caches, after the commit)."""
 
     # -- the outbox ----------------------------------------------------------------------------
     def queue_search(self, entries: Iterable[OutboxEntry]) -> None:
-        rows = [{"tree_id": a, "kind": k, "record_id": r} for a, k, r in set(entries)]
+        entries_set = set(entries)
+        rows = [{"tree_id": a, "kind": k, "record_id": r} for a, k, r in entries_set]
         if rows:
             self.conn.execute(t.search_outbox.insert(), rows)
             self.search_queued = True
+            # Whatever the indexer must look at again changed: so did the caches of its tree.
+            self.trees_changed = self.trees_changed | {tree for tree, _, _ in entries_set}
 
     def lease_outbox(self, limit: int, now: datetime, until: datetime) -> list[dict[str, Any]]:
         """The oldest entries due now, held until ``until`` (an indexer that dies with them
