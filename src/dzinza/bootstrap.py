@@ -15,6 +15,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from dzinza.adapters.blobs import blob_store_from_url
+from dzinza.adapters.cache import cache_from_url
 from dzinza.adapters.clock import SystemClock
 from dzinza.adapters.jobs_inprocess import InProcessJobRunner
 from dzinza.adapters.mail.files import FileMailer
@@ -24,8 +25,9 @@ from dzinza.adapters.sql import database
 from dzinza.adapters.sql.search import SqlSearchIndex
 from dzinza.adapters.sql.store import SqlTreeStore
 from dzinza.domain.errors import DzinzaError
-from dzinza.ports import BlobStore, Mailer, SearchIndex
+from dzinza.ports import BlobStore, Cache, Mailer, SearchIndex
 from dzinza.services.gdpr import Documents
+from dzinza.services.jobs import RunnerFactory
 from dzinza.services.media_store import MediaSettings
 from dzinza.services.platform import Platform
 from dzinza.settings import Settings
@@ -119,6 +121,27 @@ def _blob_store(settings: Settings) -> BlobStore:
         raise DzinzaError(f"DZINZA_MEDIA_URL: {exc}") from exc
 
 
+def _job_runner(settings: Settings) -> RunnerFactory:
+    """The server's own threads (the default), or a Redis queue that ``dzinza worker``
+    processes take jobs from (``DZINZA_QUEUE_URL``)."""
+    url = (settings.queue_url or "").strip()
+    if not url:
+        return functools.partial(InProcessJobRunner, workers=settings.job_workers)
+    if not url.startswith(("redis://", "rediss://")):
+        raise DzinzaError("DZINZA_QUEUE_URL must start with redis:// or rediss://.")
+    from dzinza.adapters.jobs_queue import QueueJobRunner
+
+    return functools.partial(QueueJobRunner, redis_url=url)
+
+
+def _cache(settings: Settings) -> Cache:
+    """This process's memory (the default) or Redis (``DZINZA_CACHE_URL=redis://...``)."""
+    try:
+        return cache_from_url(settings.cache_url)
+    except ValueError as exc:
+        raise DzinzaError(f"DZINZA_CACHE_URL: {exc}") from exc
+
+
 def _media_settings(settings: Settings) -> MediaSettings:
     return MediaSettings(
         max_file_bytes=settings.media_max_file_bytes,
@@ -146,18 +169,22 @@ def build(settings: Settings | None = None, *, resume_jobs: bool = False) -> Pla
         mailer=mailer,
         base_url=settings.resolved_public_url(),
         documents=Documents(settings.terms_version, settings.privacy_version),
-        job_runner=functools.partial(InProcessJobRunner, workers=settings.job_workers),
+        job_runner=_job_runner(settings),
         work_dir=settings.data_dir / "work",
         import_max_bytes=settings.import_max_bytes,
         search_index=_search_index(settings, engine),
         blobs=_blob_store(settings),
+        cache=_cache(settings),
+        api_requests_per_minute=settings.api_requests_per_minute,
         media_settings=_media_settings(settings),
     )
     if resume_jobs and settings.search_indexer:
         platform.search.start_indexer()
     if resume_jobs:  # the server: it also cleans up the media store now and then
         platform.janitor.start()
-    if resume_jobs:  # the in-process runner: this process picks up what the last one left
+    if resume_jobs and not settings.queue_url:
+        # The in-process runner: this process picks up what the last one left (with a queue,
+        # the workers do: `dzinza worker`).
         try:
             platform.jobs.resume_unfinished()
         except Exception:

@@ -3,6 +3,7 @@ the services and prints what they return; every error a user can cause is a mess
 
 from __future__ import annotations
 
+import signal
 import sys
 import uuid
 from collections.abc import Callable
@@ -524,7 +525,8 @@ def media_gc(
     platform = _platform()
     try:
         grace = timedelta(hours=grace_hours) if grace_hours is not None else None
-        done = _run(lambda: clean_up(platform.media, platform.uploads, grace))
+        sweeps = [platform.gedcom.sweep_shared]
+        done = _run(lambda: clean_up(platform.media, platform.uploads, grace, sweeps))
     finally:
         platform.close()
     if as_json:
@@ -532,5 +534,52 @@ def media_gc(
     else:
         out.print(
             f"{done['uploads_expired']} uploads abandoned, the files of "
-            f"{done['contents_deleted']} contents deleted."
+            f"{done['contents_deleted']} contents deleted, {done['files_swept']} old GEDCOM "
+            "uploads and exports removed."
         )
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(help="Jobs run at once by this process")] = 2,
+    grace: Annotated[
+        float, typer.Option(help="Seconds running jobs get to hand themselves back on SIGTERM")
+    ] = 30.0,
+) -> None:
+    """Run background jobs (imports, exports, thumbnails, scans) taken from the queue
+    (DZINZA_QUEUE_URL). SIGTERM or Ctrl-C: stop taking jobs, hand the running ones back to the
+    queue, and exit."""
+    settings = Settings()
+    if not settings.queue_url:
+        err.print(
+            "[red]error:[/red] DZINZA_QUEUE_URL is not set: without a queue, `dzinza serve` runs "
+            "the jobs in its own threads."
+        )
+        raise typer.Exit(1)
+    _require_schema(settings)
+    platform = _run(bootstrap.build)
+    runner = platform.jobs.runner
+    work = getattr(runner, "work", None)
+    stop = getattr(runner, "stop", None)
+    if work is None or stop is None:  # pragma: no cover - bootstrap gives a queue runner here
+        err.print("[red]error:[/red] this job runner cannot run a worker.")
+        raise typer.Exit(1)
+
+    def on_signal(signum: int, _frame: object) -> None:
+        platform.jobs.hand_back()
+        stop(grace)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        resumed = _run(lambda: platform.jobs.resume_unfinished(shared=True))
+        out.print(
+            f"Dzinza worker: {threads} thread(s) on {getattr(runner, 'url', 'the queue')}"
+            + (f"; {len(resumed)} unfinished job(s) handed to the queue again" if resumed else "")
+        )
+        if settings.search_indexer:  # replicas and workers share the outbox's work
+            platform.search.start_indexer()
+        work(threads)
+    finally:
+        platform.close()
+    out.print("Dzinza worker stopped.")

@@ -295,7 +295,9 @@ class StoreSession(Protocol):
         now: datetime,
     ) -> None: ...
     def get_job(self, job_id: uuid.UUID) -> Row | None: ...
-    def claim_job(self, job_id: uuid.UUID, now: datetime) -> Row | None: ...
+    def claim_job(
+        self, job_id: uuid.UUID, now: datetime, stale_before: datetime | None = None
+    ) -> Row | None: ...
     def update_job_progress(
         self,
         job_id: uuid.UUID,
@@ -433,6 +435,11 @@ class TreeStore(Protocol):
     def on_search_queued(self, callback: Callable[[], None]) -> None:
         """Calls ``callback`` (quick, never raising) after a write transaction that queued
         work for the search indexer commits."""
+        ...
+
+    def on_trees_changed(self, callback: Callable[[frozenset[uuid.UUID]], None]) -> None:
+        """Calls ``callback`` with the trees a write transaction changed, after it commits (the
+        caches of those trees are stale from then on)."""
         ...
 
     def dispose(self) -> None: ...
@@ -590,6 +597,10 @@ class SearchIndex(Protocol):
     database, or OpenSearch. Every query applies the privacy rule for each ``TreeScope``."""
 
     def put(self, docs: Sequence[SearchDoc]) -> None: ...
+    def ping(self) -> None:
+        """Raises if the index cannot be reached (readiness checks)."""
+        ...
+
     def remove(self, person_ids: Sequence[uuid.UUID]) -> None: ...
     def remove_tree(self, tree_id: uuid.UUID) -> None: ...
     def search(self, query: SearchQuery, scopes: Sequence[TreeScope]) -> SearchResult: ...
@@ -782,3 +793,44 @@ class VirusScanner(Protocol):
     def scan(self, path: Path) -> str | None:
         """The name of what was found, or None when the file is clean."""
         ...
+
+
+# -- cache (services/cache.py decides keys and versions; adapters hold the bytes) ----------------
+class CacheUnavailable(Exception):
+    """The cache's server cannot be reached: callers carry on without it."""
+
+
+class Cache(Protocol):
+    """Bytes by key with a time to live: memory of this process (the embedded default) or Redis
+    (``DZINZA_CACHE_URL=redis://...``), shared by every replica. Every method raises
+    ``CacheUnavailable`` (and nothing else) when the server cannot be reached."""
+
+    url: str
+    """The cache's address without secrets."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+
+    def set(self, key: str, value: bytes, ttl: float) -> None:
+        """Stores the value for ``ttl`` seconds."""
+        ...
+
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        """Stores the value only if the key is absent; True if it did (a lock, a first write)."""
+        ...
+
+    def delete(self, *keys: str) -> None: ...
+
+    def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        """Adds to a counter (created at 0) and returns the new value; ``ttl`` applies when the
+        counter is created (a rate-limit window)."""
+        ...
+
+    def ttl(self, key: str) -> float | None:
+        """Seconds the key has left; None if it is absent or never expires."""
+        ...
+
+    def ping(self) -> None: ...
+
+    def close(self) -> None: ...

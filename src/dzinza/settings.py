@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     tsvector) or ``opensearch://[user:password@]host:port[/?index=NAME&tls=true]``."""
     search_indexer: bool = True
     """Whether this process keeps the search index current from the outbox (a thread)."""
+    cache_url: str | None = None
+    """Where charts and statistics are cached: this process's memory (the default) or
+    ``redis://[:password@]host:port/db`` / ``rediss://`` (ElastiCache), shared by replicas."""
+    api_requests_per_minute: int = Field(default=1200, ge=0)
+    """Requests a minute one account (or one address, signed out) may make to the API; past
+    it, 429 with Retry-After. Counted in the cache (Redis when ``cache_url`` is set). 0: none."""
+    queue_url: str | None = None
+    """Where background jobs wait: none (the default: the server's own threads run them) or
+    ``redis://...``, from which ``dzinza worker`` processes take them."""
     media_url: str | None = None
     """Where photos and documents are stored: ``file://PATH`` (default: ``data_dir/media``) or
     ``s3://BUCKET?region=R[&endpoint=URL][&prefix=P][&sse=AES256|aws:kms&kms_key_id=ID]``

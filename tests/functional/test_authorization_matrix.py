@@ -399,6 +399,8 @@ TREE_ROUTES: dict[tuple[str, str], tuple[str, int, Build]] = {
 
 OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/health"): "no data; open to all (test_demo_and_web)",
+    ("GET", "/healthz"): "liveness, no data; open to all (test_cache_and_health)",
+    ("GET", "/readyz"): "readiness: which services answer, no data (test_cache_and_health)",
     ("GET", "/api/v1/trees"): "lists only the trees the caller may see (test_trees, below)",
     ("POST", "/api/v1/trees"): "any signed-in account (below)",
     ("GET", "/api/v1/admin/audit"): "site admins only (below)",

@@ -9,12 +9,14 @@ import threading
 import time
 import uuid
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from dzinza.services.gedcom_jobs import KEEP_FILES
 from dzinza.services.jobs import JobContext
 from dzinza.services.platform import Platform
 from tests.conftest import Api, add_member
@@ -283,8 +285,13 @@ def test_export_refusals(
     owner.get(f"/jobs/{uuid.uuid4()}/download", expect=404)
     done = _job(owner, owner.post(f"/trees/{tree['id']}/exports", {}, expect=202)["id"])
     assert client.get(f"/api/v1/jobs/{done['id']}/download", headers=owner.headers).is_success
-    # A day later the file is swept away, and the download says so.
-    assert platform.gedcom.work.sweep(-1) == 1
+    # The file waits in the shared blob store, where any replica finds it...
+    assert list(platform.media.blobs.keys("gedcom/exports/"))
+    assert platform.gedcom.sweep_shared() == 0
+    # ...and a day later it is swept away, and the download says so.
+    later = datetime.now(UTC) + timedelta(seconds=KEEP_FILES + 60)
+    platform.gedcom.clock = lambda: later
+    assert platform.gedcom.sweep_shared() == 1
     gone = owner.get(f"/jobs/{done['id']}/download", expect=404)
     assert "export again" in gone["detail"]
     # An import job has nothing to download.

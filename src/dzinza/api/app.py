@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -77,5 +78,19 @@ def create_app(platform: Platform, *, trusted_proxies: str = "127.0.0.1") -> Fas
     @app.get(f"{API}/health", tags=["health"], summary="Liveness: the process answers")
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/healthz", tags=["health"], summary="Liveness: the process answers (no dependencies)")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        summary="Readiness: the database, cache, search, object store and job queue each answer "
+        "within a short timeout (503 naming what failed)",
+    )
+    def readyz() -> JSONResponse:
+        ready, body = platform.readiness.report()
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     return app

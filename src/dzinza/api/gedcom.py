@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
@@ -102,6 +102,11 @@ def start_export(
     summary="The file of a finished export (for the person who started it)",
     response_class=FileResponse,
 )
-def download(job_id: uuid.UUID, p: PlatformDep, a: ActorDep) -> FileResponse:
+def download(job_id: uuid.UUID, p: PlatformDep, a: ActorDep) -> Response:
     found = p.gedcom.download(a, job_id)
+    if found.path is None:  # on S3: a signed URL, valid for a few minutes, named for download
+        assert found.url is not None
+        redirect = RedirectResponse(found.url, status_code=302)
+        redirect.headers["Cache-Control"] = "private, no-store"
+        return redirect
     return FileResponse(found.path, media_type=found.media_type, filename=found.filename)

@@ -1,9 +1,12 @@
 """GEDCOM import and export as background jobs, as the API starts them.
 
-An import is uploaded first (the route streams the body into the work folder, refusing it as
-soon as it passes the size limit), checked for being GEDCOM at all, then handed to a job; the
-file is deleted when the job ends. An export runs as a job too (a large tree takes minutes) and
-leaves its file in the work folder, for ``download`` by the person who asked for it.
+An import is uploaded first (the route streams the body into the local work folder, refusing it
+as soon as it passes the size limit), checked for being GEDCOM at all, then put in the shared
+blob store (``gedcom/uploads/...``) and handed to a job, which may run on another machine (a
+``dzinza worker``): the job fetches the file, and deletes it when it ends. An export runs as a
+job too (a large tree takes minutes) and leaves its file in the blob store
+(``gedcom/exports/<job>/...``), for ``download`` by the person who asked for it: a path on the
+local folder, a signed URL on S3. Files nobody came back for go after ``KEEP_FILES``.
 
 Rights are checked when the job is submitted and again when it runs, since a member may lose
 their role in between. An export sees the tree as the person who asked for it does: the privacy
@@ -12,15 +15,19 @@ engine applies to them, not to the server.
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from dzinza.domain.errors import AuthenticationRequired, NotFound, ValidationFailed
 from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.reader import NotGedcom, read_gedcom
-from dzinza.ports import StoreSession, TreeStore, ViewerLevel
+from dzinza.ports import BlobStore, StoreSession, TreeStore, ViewerLevel
 from dzinza.services.access import Need, tree_access
 from dzinza.services.common import Actor
 from dzinza.services.gedcom_export import FILE_FORMATS, export_file
@@ -29,6 +36,8 @@ from dzinza.services.gedcom_import import GedcomImporter
 from dzinza.services.jobs import SHUTDOWN, JobCancelled, JobContext, JobService
 from dzinza.services.media import MediaService
 from dzinza.services.media_archive import store_archive_files
+
+log = logging.getLogger("dzinza.gedcom")
 
 IMPORT = "gedcom.import"
 EXPORT = "gedcom.export"
@@ -44,9 +53,12 @@ class PayloadTooLarge(ValidationFailed):
 
 @dataclass(frozen=True)
 class Download:
-    path: Path
+    path: Path | None
+    """The file, where the blob store is a local folder."""
     filename: str
     media_type: str
+    url: str | None = None
+    """Else a signed URL of the file, to redirect to."""
 
 
 class GedcomJobs:
@@ -61,9 +73,14 @@ class GedcomJobs:
         self.store = store
         self.jobs = jobs
         self.work = work
+        """Local scratch space: uploads as they arrive, files while a job works on them."""
         self.max_bytes = max_bytes
         self.media = media
         """Where a GEDZIP's files are stored (None: they are counted, not stored)."""
+        self.blobs: BlobStore | None = media.blobs if media is not None else None
+        """Where uploads wait for their job and exports for their download, shared by every
+        replica and worker (None: the local work folder, one machine only)."""
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         jobs.register(IMPORT, self._run_import)
         jobs.register(EXPORT, self._run_export)
 
@@ -96,14 +113,29 @@ class GedcomJobs:
         filename: str | None = None,
     ) -> dict[str, Any]:
         """Checks the uploaded file and queues its import; the upload is removed if refused."""
+        shared = None
         try:
             self.may_import(actor, tree_id)
-            self._check_upload(self.work.of(key) / UPLOAD_NAME)
-            params = {"upload": key, "preview": preview, "filename": filename}
+            local = self.work.of(key) / UPLOAD_NAME
+            self._check_upload(local)
+            if self.blobs is not None:
+                shared = _upload_key(key, self.clock())
+                self.blobs.put(shared, local, content_type="application/octet-stream")
+                self.work.remove(key)
+            params = {"upload": key, "shared": shared, "preview": preview, "filename": filename}
             return self.jobs.submit(IMPORT, params, user_id=actor.user_id, tree_id=tree_id)
         except BaseException:
             self.work.remove(key)
+            if shared is not None:
+                self._forget(shared)
             raise
+
+    def _forget(self, key: str) -> None:
+        assert self.blobs is not None
+        try:
+            self.blobs.delete(key)
+        except Exception:
+            log.warning("could not delete %s from the blob store", key, exc_info=True)
 
     def _check_upload(self, path: Path) -> None:
         if path.stat().st_size == 0:
@@ -124,6 +156,10 @@ class GedcomJobs:
             with self.store.read() as tx:
                 tree_access(tx, tree_id, _actor(tx, ctx.user_id), Need.EDIT)
             upload = self.work.root / key / UPLOAD_NAME
+            shared = params.get("shared")
+            if shared and self.blobs is not None and not upload.is_file():
+                with suppress(KeyError):  # the upload came in on another machine
+                    self.blobs.download(str(shared), self.work.of(key) / UPLOAD_NAME)
             if not upload.is_file():
                 raise ValidationFailed("The uploaded file is no longer there: upload it again.")
             unpacked = unpack(upload, self.work.of(key), self.max_bytes)
@@ -148,8 +184,11 @@ class GedcomJobs:
             keep = exc.reason == SHUTDOWN
             raise
         finally:
-            if not keep:
-                self.work.remove(key)
+            # The local copy goes either way (a job resumed elsewhere fetches the file again).
+            self.work.remove(key)
+            shared = params.get("shared")
+            if not keep and shared and self.blobs is not None:
+                self._forget(str(shared))
 
     # -- export ---------------------------------------------------------------------------
     def start_export(
@@ -208,13 +247,23 @@ class GedcomJobs:
         except BaseException:
             self.work.remove(key)
             raise
+        size = target.stat().st_size
+        if self.blobs is not None:
+            try:  # where any replica can hand it out
+                self.blobs.put(
+                    _export_key(ctx.job_id, extension),
+                    target,
+                    content_type=FILE_FORMATS[format][1],
+                )
+            finally:
+                self.work.remove(key)
         total = sum(counts.values())
         ctx.progress(total, total, "exported")
         return {
             "format": params["format"],
             "living": living,
             "counts": counts,
-            "bytes": target.stat().st_size,
+            "bytes": size,
             "filename": _file_name(name, extension),
             "download": f"/api/v1/jobs/{ctx.job_id}/download",
             # What had to change for the file to be valid (the first hundred, and how many).
@@ -234,19 +283,78 @@ class GedcomJobs:
             raise missing  # a manager may watch a member's export, not take its file
         result = job["result"] or {}
         extension, media_type = FILE_FORMATS[str(result.get("format", "gedcom7"))]
-        path = self.work.root / job_id.hex / f"export.{extension}"
-        if not path.is_file():
-            raise NotFound(
-                f"The file of job {job_id} is no longer kept (exports wait "
-                f"{KEEP_FILES // 3600} hours for their download): export again."
-            )
-        return Download(path, str(result.get("filename") or f"tree.{extension}"), media_type)
+        filename = str(result.get("filename") or f"tree.{extension}")
+        gone = NotFound(
+            f"The file of job {job_id} is no longer kept (exports wait "
+            f"{KEEP_FILES // 3600} hours for their download): export again."
+        )
+        if self.blobs is None:
+            path = self.work.root / job_id.hex / f"export.{extension}"
+            if not path.is_file():
+                raise gone
+            return Download(path, filename, media_type)
+        key = _export_key(job_id, extension)
+        if not self.blobs.exists(key):
+            raise gone
+        if self.blobs.serves_itself:
+            return Download(self.blobs.path_of(key), filename, media_type)
+        url = self.blobs.signed_get(
+            key, expires_in=900, content_type=media_type, filename=filename, inline=False
+        )
+        return Download(None, filename, media_type, url)
+
+    def sweep_shared(self) -> int:
+        """Deletes the uploads and exports in the blob store older than ``KEEP_FILES`` (an
+        upload's key starts with its time; an export is as old as the end of its job);
+        returns how many."""
+        if self.blobs is None:
+            return 0
+        cutoff = self.clock().timestamp() - KEEP_FILES
+        gone = 0
+        for key in list(self.blobs.keys(SHARED_PREFIX)):
+            made = self._made_at(key)
+            if made is not None and made < cutoff:
+                self._forget(key)
+                gone += 1
+        return gone
+
+    def _made_at(self, key: str) -> float | None:
+        name = key.removeprefix(SHARED_PREFIX)
+        kind, _, rest = name.partition("/")
+        if kind == "uploads":
+            stamp = rest.split("-", 1)[0]
+            return float(stamp) if stamp.isdigit() else None
+        if kind == "exports":
+            try:
+                job_id = uuid.UUID(hex=rest.split("/", 1)[0])
+            except ValueError:
+                return None
+            with self.store.read() as tx:
+                job = tx.get_job(job_id)
+            if job is None:
+                return 0.0  # its job is gone (with its tree): so is the need for its file
+            ended = job["finished_at"]
+            if ended is None:
+                return None
+            return float(ended.replace(tzinfo=ended.tzinfo or UTC).timestamp())
+        return None
 
     @staticmethod
     def _tree_of(ctx: JobContext) -> uuid.UUID:
         if ctx.tree_id is None:
             raise NotFound("The tree of this job no longer exists.")
         return ctx.tree_id
+
+
+SHARED_PREFIX = "gedcom/"
+
+
+def _upload_key(key: str, now: datetime) -> str:
+    return f"{SHARED_PREFIX}uploads/{int(now.timestamp())}-{key}"
+
+
+def _export_key(job_id: uuid.UUID, extension: str) -> str:
+    return f"{SHARED_PREFIX}exports/{job_id.hex}/export.{extension}"
 
 
 def _actor(tx: StoreSession, user_id: uuid.UUID | None) -> Actor:

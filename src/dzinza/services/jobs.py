@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dzinza.domain.errors import AuthenticationRequired, Conflict, DzinzaError, NotFound
@@ -52,6 +52,11 @@ WAIT_POLL = 0.5
 """How often ``wait`` looks at a job finishing in another process."""
 MAX_ATTEMPTS = 3
 """Runs a job may start before a restart gives it up."""
+HEARTBEAT = 15.0
+"""Seconds between two signs of life of a running job (its progress written again)."""
+STALE_AFTER = 90.0
+"""A running job not heard of for this long lost its runner (a worker killed): a redelivery of
+its message may take it over."""
 
 JOB_SORTS = {"created": ("created_at", "id")}
 NEWEST_FIRST = "-created"
@@ -65,6 +70,7 @@ LOST = "lost"
 """The job is no longer this run's (deleted with its tree, or taken over after a restart)."""
 
 UNEXPECTED = "The job stopped on an unexpected error on our side; it has been logged."
+TIMED_OUT = "The job ran past the time a job may take, and was stopped."
 
 
 class JobCancelled(Exception):
@@ -279,15 +285,30 @@ class JobService:
             )
             job = tx.get_job(job_id)
         assert job is not None
-        self.runner.start(job_id)
+        try:
+            self.runner.start(job_id)
+        except Exception as exc:
+            # The queue cannot take it (Redis away): the job would never run, so it ends now,
+            # failed with the reason, and the caller hears it (a 503 for a DzinzaError).
+            error = problem_of(exc) if isinstance(exc, DzinzaError) else _internal(UNEXPECTED)
+            with self.store.write() as tx:
+                tx.finish_job(job_id, 0, FAILED, self.clock.now(), error=error)
+            raise
         return self._view(job)
 
-    def resume_unfinished(self) -> list[uuid.UUID]:
+    def resume_unfinished(self, *, shared: bool = False) -> list[uuid.UUID]:
         """Runs again, from the start, the jobs an earlier process left queued or running (it
         stopped or crashed). Call it once, when the process that runs jobs starts. A job asked
         to stop meanwhile ends cancelled; one started ``MAX_ATTEMPTS`` times ends failed.
-        Returns the ids handed to the runner."""
+        Returns the ids handed to the runner.
+
+        ``shared``: the runner is a queue other processes take jobs from (``dzinza worker``).
+        Then a running job is left to its worker unless it has not been heard of for
+        ``STALE_AFTER`` (its worker died), when it is handed over again (``execute`` takes it
+        over); queued jobs are handed over again in case their message was lost."""
         now = self.clock.now()
+        if shared:
+            return self._resume_shared(now)
         again: list[uuid.UUID] = []
         with self._lock:
             here = set(self._live)
@@ -316,14 +337,34 @@ class JobService:
         self._notify()
         return again
 
+    def _resume_shared(self, now: datetime) -> list[uuid.UUID]:
+        stale_before = now - timedelta(seconds=STALE_AFTER)
+        with self.store.read() as tx:
+            jobs = tx.unfinished_jobs()
+        again = [
+            job["id"]
+            for job in jobs
+            if job["status"] == QUEUED or _aware(job["updated_at"]) < stale_before
+        ]
+        for job_id in again:
+            self.runner.start(job_id)
+        if again:
+            log.info("handed %d unfinished job(s) to the queue again", len(again))
+        return again
+
+    def hand_back(self) -> None:
+        """Tells the jobs running here to stop: each goes back to the queue (for another worker,
+        or the next process) at its next progress report. Quick and safe from a signal handler
+        (it takes no lock a job's thread could hold)."""
+        self._stopping = True
+        for ctx in list(self._live.values()):
+            ctx.stop(SHUTDOWN)
+
     def close(self, timeout: float = 30.0) -> None:
-        """Tells the jobs running here to stop (they go back to the queue, for the next process
-        to resume) and stops the runner."""
+        """Hands the running jobs back (``hand_back``) and stops the runner."""
         with self._lock:
             self._stopping = True
-            live = list(self._live.values())
-        for ctx in live:
-            ctx.stop(SHUTDOWN)
+        self.hand_back()
         self.runner.close(timeout)
 
     # -- reading and cancelling (the API) -----------------------------------------------------
@@ -423,15 +464,25 @@ class JobService:
         another runner or deleted meanwhile is skipped), runs its handler, files the outcome."""
         if self._stopping:
             return  # stays queued: the next process resumes it
+        now = self.clock.now()
         try:
             with self.store.write() as tx:
-                job = tx.claim_job(job_id, self.clock.now())
+                job = tx.claim_job(job_id, now, now - timedelta(seconds=STALE_AFTER))
         except Exception:
+            # The database away for a moment: the runner tries again later (a queue retries
+            # with back-off; the in-process runner leaves it to the next start).
             log.exception("could not start job %s", job_id)
-            return
+            raise
         if job is None:
             return
         ctx = JobContext(job)
+        if ctx.attempt > MAX_ATTEMPTS:
+            detail = (
+                f"The job was interrupted {ctx.attempt - 1} times (its worker stopped while it "
+                "ran) and has been given up: start it again."
+            )
+            self._finish(ctx, FAILED, error=_internal(detail))
+            return
         handler = self._handlers.get(ctx.kind)
         if handler is None:
             detail = f"This server cannot run jobs of kind '{ctx.kind}'."
@@ -471,6 +522,16 @@ class JobService:
         except Exception:
             log.exception("job %s (%s) failed", ctx.job_id, ctx.kind)
             status, error = FAILED, _internal(UNEXPECTED)
+        except BaseException as exc:
+            # An interrupt raised into this thread (a queue's time limit): the job ends failed,
+            # not "running" forever; the interrupt goes on to whoever raised it.
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            log.error("job %s (%s) interrupted: %r", ctx.job_id, ctx.kind, exc)
+            ctx.end()
+            reporter.join()
+            self._finish(ctx, FAILED, error=_internal(TIMED_OUT))
+            raise
         finally:
             # No progress write may land after the outcome.
             ctx.end()
@@ -508,15 +569,23 @@ class JobService:
     def _requeue(self, ctx: JobContext) -> None:
         try:
             with self.store.write() as tx:
-                tx.requeue_job(ctx.job_id, ctx.attempt, self.clock.now())
+                requeued = tx.requeue_job(ctx.job_id, ctx.attempt, self.clock.now())
+            if requeued:
+                # A queue shared by workers takes it back now (another worker runs it); the
+                # in-process runner, stopping, leaves it to the next start's resume.
+                self.runner.start(ctx.job_id)
         except Exception:
             log.exception("could not put job %s back in the queue", ctx.job_id)
 
     def _report(self, ctx: JobContext) -> None:
         """Beside a running handler: writes its progress and reads its cancel flag."""
-        checked = time.monotonic()
+        checked = beat = time.monotonic()
         while ctx.running_after(PROGRESS_INTERVAL):
             changes = ctx.take_changes()
+            if changes is None and time.monotonic() - beat >= HEARTBEAT:
+                changes = ctx.latest()  # the same numbers again: a sign of life
+            if changes is not None:
+                beat = time.monotonic()
             try:
                 if changes is not None:
                     with self.store.write() as tx:

@@ -1,11 +1,13 @@
 """The clean-up of stored files, run by the server every ``interval``: direct uploads past their
-time are abandoned, and the blobs of contents no media item has held for the grace period are
-deleted. ``dzinza media gc`` runs the same round from the command line (or a CronJob)."""
+time are abandoned, the blobs of contents no media item has held for the grace period are
+deleted, and so are GEDCOM uploads and exports nobody came back for. ``dzinza media gc`` runs
+the same round from the command line (or a CronJob)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -16,18 +18,29 @@ log = logging.getLogger("dzinza.media")
 
 
 def clean_up(
-    media: MediaService, uploads: DirectUploads, grace: timedelta | None = None
+    media: MediaService,
+    uploads: DirectUploads,
+    grace: timedelta | None = None,
+    sweeps: Sequence[Callable[[], int]] = (),
 ) -> dict[str, Any]:
     """One round; returns what it did."""
     expired = uploads.expire()
     deleted = media.collect_garbage(grace=grace)
-    return {"uploads_expired": expired, "contents_deleted": deleted}
+    swept = sum(sweep() for sweep in sweeps)
+    return {"uploads_expired": expired, "contents_deleted": deleted, "files_swept": swept}
 
 
 class MediaJanitor:
-    def __init__(self, media: MediaService, uploads: DirectUploads, interval: float = 3600.0):
+    def __init__(
+        self,
+        media: MediaService,
+        uploads: DirectUploads,
+        sweeps: Sequence[Callable[[], int]] = (),
+        interval: float = 3600.0,
+    ) -> None:
         self.media = media
         self.uploads = uploads
+        self.sweeps = sweeps
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -43,7 +56,7 @@ class MediaJanitor:
         # The first round waits a while: a server that starts is busy enough.
         while not self._stop.wait(self.interval):
             try:
-                done = clean_up(self.media, self.uploads)
+                done = clean_up(self.media, self.uploads, sweeps=self.sweeps)
                 if any(done.values()):
                     log.info("media clean-up: %s", done)
             except Exception:  # the database or the bucket away for a moment: next round

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import cast
 
 from dzinza.ports import (
     BlobStore,
+    Cache,
     Clock,
     Mailer,
     PasswordHasher,
@@ -17,6 +19,7 @@ from dzinza.ports import (
     TreeStore,
     VirusScanner,
 )
+from dzinza.services.cache import TreeCache
 from dzinza.services.duplicates import DuplicateService
 from dzinza.services.events import EventService
 from dzinza.services.families import FamilyService
@@ -24,8 +27,10 @@ from dzinza.services.gdpr import DataProtectionService, Documents
 from dzinza.services.gedcom_files import WorkFolder
 from dzinza.services.gedcom_jobs import GedcomJobs
 from dzinza.services.graph import GraphService
+from dzinza.services.health import Check, Readiness
 from dzinza.services.history import HistoryService
 from dzinza.services.jobs import JobService, RunnerFactory
+from dzinza.services.limits import Limit, RateLimiter
 from dzinza.services.media import MediaService
 from dzinza.services.media_cleanup import MediaJanitor
 from dzinza.services.media_store import MediaIntake, MediaSettings, NoBlobStore, NoScanner
@@ -66,11 +71,17 @@ class Platform:
     scanner: VirusScanner | None = None
     """The antivirus engine uploads pass before they are shown; None: none (the default)."""
     media_settings: MediaSettings = field(default_factory=MediaSettings)
+    cache: Cache | None = None
+    api_requests_per_minute: int = 0
+    """The API-wide limit per account (or per address when signed out); 0: none."""
+    """Where charts and statistics are cached (memory of this process, or Redis); None: not
+    cached."""
     trees: TreeService = field(init=False)
     people: PeopleService = field(init=False)
     families: FamilyService = field(init=False)
     events: EventService = field(init=False)
     graph: GraphService = field(init=False)
+    tree_cache: TreeCache | None = field(init=False)
     users: UserService = field(init=False)
     members: MemberService = field(init=False)
     places: RecordService = field(init=False)
@@ -81,6 +92,7 @@ class Platform:
     media: MediaService = field(init=False)
     uploads: DirectUploads = field(init=False)
     janitor: MediaJanitor = field(init=False)
+    readiness: Readiness = field(init=False)
     gdpr: DataProtectionService = field(init=False)
     history: HistoryService = field(init=False)
     jobs: JobService = field(init=False)
@@ -93,7 +105,19 @@ class Platform:
         self.people = PeopleService(self.store)
         self.families = FamilyService(self.store)
         self.events = EventService(self.store)
-        self.graph = GraphService(self.store)
+        self.tree_cache = TreeCache(self.cache) if self.cache is not None else None
+        if self.tree_cache is not None:
+            self.store.on_trees_changed(self.tree_cache.trees_changed)
+        self.graph = GraphService(self.store, self.tree_cache)
+        limits = RateLimiter(
+            self.store,
+            self.clock,
+            self.cache,
+            shared=self.cache is not None and self.cache.url != "memory",
+            api_limit=Limit(self.api_requests_per_minute, 60)
+            if self.api_requests_per_minute > 0
+            else None,
+        )
         self.users = UserService(
             self.store,
             self.hasher,
@@ -102,6 +126,7 @@ class Platform:
             self.mailer,
             self.base_url,
             (self.documents.terms, self.documents.privacy),
+            limits,
         )
         self.members = MemberService(
             self.store, self.clock, self.users.outbox, self.users.limits, self.base_url
@@ -120,12 +145,13 @@ class Platform:
         )
         self.media = MediaService(self.store, self.jobs, blobs, intake)
         self.uploads = DirectUploads(self.store, blobs, intake, self.media)
-        self.janitor = MediaJanitor(self.media, self.uploads)
         self.gedcom = GedcomJobs(
             self.store, self.jobs, WorkFolder(work), self.import_max_bytes, self.media
         )
+        self.janitor = MediaJanitor(self.media, self.uploads, [self.gedcom.sweep_shared])
         self.search = SearchService(self.store, self.search_index)
         self.duplicates = DuplicateService(self.store, self.jobs, self.people, self.search)
+        self.readiness = Readiness(self._readiness_checks())
         self.gdpr = DataProtectionService(
             self.store,
             self.hasher,
@@ -135,7 +161,26 @@ class Platform:
             self.documents,
         )
 
+    def _readiness_checks(self) -> dict[str, Check]:
+        def database() -> None:
+            with self.store.read() as tx:
+                tx.get("tree", uuid.UUID(int=0))
+
+        checks: dict[str, Check] = {"database": database}
+        if self.cache is not None:
+            checks["cache"] = self.cache.ping
+        if self.search_index is not None:
+            checks["search"] = self.search_index.ping
+        if self.blobs is not None:
+            blobs = self.blobs
+            checks["storage"] = lambda: blobs.exists("readyz")
+        queue_ping = getattr(self.jobs.runner, "ping", None)
+        if queue_ping is not None:
+            checks["queue"] = queue_ping
+        return checks
+
     def close(self) -> None:
+        self.readiness.close()
         self.janitor.stop()
         self.search.close()
         self.jobs.close()

@@ -67,13 +67,22 @@ class JobQueries:
     def get_job(self, job_id: uuid.UUID) -> Row | None:
         return _row(self.conn.execute(sa.select(t.jobs).where(t.jobs.c.id == job_id)).first())
 
-    def claim_job(self, job_id: uuid.UUID, now: datetime) -> Row | None:
+    def claim_job(
+        self, job_id: uuid.UUID, now: datetime, stale_before: datetime | None = None
+    ) -> Row | None:
         """Marks a queued job running, as a new attempt started from nothing, and returns it;
-        None if it is not there to be run (cancelled, claimed by another runner, or gone)."""
+        None if it is not there to be run (cancelled, claimed by another runner, or gone).
+        With ``stale_before``, a running job whose runner has not been heard of since then
+        (its process died) is taken over too."""
         j = t.jobs
+        claimable = j.c.status == "queued"
+        if stale_before is not None:
+            claimable = sa.or_(
+                claimable, sa.and_(j.c.status == "running", j.c.updated_at < stale_before)
+            )
         res = self.conn.execute(
             j.update()
-            .where(j.c.id == job_id, j.c.status == "queued", j.c.cancel_requested == sa.false())
+            .where(j.c.id == job_id, claimable, j.c.cancel_requested == sa.false())
             .values(
                 status="running",
                 attempts=j.c.attempts + 1,
