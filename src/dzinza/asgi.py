@@ -8,5 +8,7 @@ from dzinza.settings import Settings
 
 _settings = Settings()
 app = create_app(
-    bootstrap.build(_settings, resume_jobs=True), trusted_proxies=_settings.trusted_proxies
+    bootstrap.build(_settings, resume_jobs=True),
+    trusted_proxies=_settings.trusted_proxies,
+    owns_platform=True,
 )

@@ -8,6 +8,7 @@ refused by B; sign-in failures through A and B counted together."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -146,7 +147,13 @@ def deployment(
             check=True,
             capture_output=True,
         )
-        yield {"a": urls["a"], "b": urls["b"], "worker_log": worker_log, "processes": processes}
+        yield {
+            "a": urls["a"],
+            "b": urls["b"],
+            "worker_log": worker_log,
+            "processes": processes,
+            "folder": tmp_path,
+        }
     finally:
         for p in processes:
             p.terminate()
@@ -240,9 +247,17 @@ def test_replicas_share_sessions_caches_jobs_and_limits(deployment: dict[str, An
     assert answers == [401] * 19 + [429], answers
 
 
-def test_the_worker_stops_cleanly_on_sigterm(deployment: dict[str, Any]) -> None:
-    worker = deployment["processes"][2]
+def test_replicas_and_the_worker_stop_cleanly_on_sigterm(deployment: dict[str, Any]) -> None:
     time.sleep(1.0)
-    worker.terminate()
+    for process in deployment["processes"]:
+        process.terminate()  # SIGTERM, as Kubernetes sends it
+    api_a, api_b, worker = deployment["processes"]
+    # uvicorn shuts down gracefully, then raises the signal again on itself (its exit status
+    # tells a supervisor why it stopped).
+    for api in (api_a, api_b):
+        assert api.wait(timeout=40) in (0, -signal.SIGTERM)
     assert worker.wait(timeout=40) == 0
+    for log in ("a.log", "b.log"):
+        text = (deployment["folder"] / log).read_text()
+        assert "Application shutdown complete" in text, text[-2000:]
     assert "Dzinza worker stopped." in deployment["worker_log"].read_text()

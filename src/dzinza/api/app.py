@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -33,12 +37,25 @@ from dzinza.web import auth_pages, invitation_pages, pages
 API = "/api/v1"
 
 
-def create_app(platform: Platform, *, trusted_proxies: str = "127.0.0.1") -> FastAPI:
+def create_app(
+    platform: Platform, *, trusted_proxies: str = "127.0.0.1", owns_platform: bool = False
+) -> FastAPI:
     """The application. ``trusted_proxies``: comma-separated addresses or networks whose
     X-Forwarded-For and X-Forwarded-Proto are believed (the load balancer in front of the pods);
     from anyone else those headers are ignored, so that a client cannot pick the address its
-    sign-in back-off is counted against, nor claim to be on TLS."""
+    sign-in back-off is counted against, nor claim to be on TLS. ``owns_platform``: the server
+    process (asgi.py) closes the platform when it shuts down."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_platform:
+            # SIGTERM: uvicorn has stopped accepting and finished the requests in flight; the
+            # jobs running here go back to the queue, connections close.
+            await run_in_threadpool(platform.close)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Dzinza API",
         version=dzinza.__version__,
         description="Family trees: people, names, families, events, places, sources.",
