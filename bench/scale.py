@@ -429,7 +429,6 @@ def drive(
             kind, path = load.next(rng)
             which = next(turn) % len(clients)
             generation = auth.generation
-            resp: httpx.Response | None = None
             try:
                 resp = clients[which].get(path, headers=auth.headers)
                 if resp.status_code == 401:
@@ -443,7 +442,8 @@ def drive(
             measured = started >= measure_from
             if kind == "pedigree_5":  # warm-up included: what it asked is in the cache too
                 with phase.lock:
-                    repeats += measured and path in phase.pedigrees
+                    if measured and path in phase.pedigrees:
+                        repeats += 1
                     phase.pedigrees.add(path)
             if not measured:
                 continue

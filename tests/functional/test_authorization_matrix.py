@@ -269,6 +269,7 @@ TREE_ROUTES: dict[tuple[str, str], tuple[str, int, Build]] = {
         lambda w: (f"/trees/{w.tree}/invitations/{w.invitation()}", None),
     ),
     ("GET", "/api/v1/trees/{tree_id}/people"): ("read", 200, _tree("/people")),
+    ("GET", "/api/v1/trees/{tree_id}/statistics"): ("read", 200, _tree("/statistics")),
     ("GET", "/api/v1/trees/{tree_id}/search"): ("read", 200, _tree("/search?q=n")),
     ("GET", "/api/v1/trees/{tree_id}/duplicates"): ("edit", 200, _tree("/duplicates")),
     ("POST", "/api/v1/trees/{tree_id}/duplicates/scan"): ("edit", 202, _tree("/duplicates/scan")),

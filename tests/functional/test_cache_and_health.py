@@ -83,3 +83,31 @@ def test_health_and_readiness(client: TestClient, platform: Platform) -> None:
     assert down.json()["failed"] == ["search"]
     assert "away" in down.json()["checks"]["search"]["error"]
     assert client.get("/healthz").status_code == 200
+
+
+def test_statistics_count_what_the_reader_may_see_and_follow_edits(
+    owner: Api, anonymous: Api, tree: dict[str, Any]
+) -> None:
+    t = tree["id"]
+    owner.patch(f"/trees/{t}", {"visibility": "public"})
+    person(
+        owner,
+        t,
+        "Old",
+        "Dube",
+        living=False,
+        sex="male",
+        events=[{"type": "birth", "date": "1880"}],
+    )
+    person(owner, t, "Alive", "Secretname", living=True, sex="female")
+    mine = owner.get(f"/trees/{t}/statistics")
+    assert mine["people"] == 2 and mine["male"] == 1 and mine["female"] == 1
+    assert {s["surname"] for s in mine["surnames"]} == {"Dube", "Secretname"}
+    assert mine["births"] == {"from": 1880, "to": 1880}
+    theirs = anonymous.get(f"/trees/{t}/statistics")
+    assert theirs["people"] == 1 and theirs["female"] == 0
+    assert [s["surname"] for s in theirs["surnames"]] == ["Dube"]
+    person(owner, t, "New", "Dube", living=False)
+    again = owner.get(f"/trees/{t}/statistics")
+    assert again["people"] == 3
+    assert again["surnames"][0] == {"surname": "Dube", "people": 2}

@@ -42,6 +42,14 @@ def get_tree(request: Request, tree_id: uuid.UUID, p: PlatformDep, a: ActorDep) 
     return respond(request, p.trees.get(a, tree_id))
 
 
+@router.get(
+    "/trees/{tree_id}/statistics",
+    summary="Counts, the span of births and the commonest surnames, of what you may see",
+)
+def tree_statistics(request: Request, tree_id: uuid.UUID, p: PlatformDep, a: ActorDep) -> Response:
+    return respond(request, p.statistics.of_tree(a, tree_id))
+
+
 @router.patch("/trees/{tree_id}", summary="Rename, describe or change visibility (managers)")
 def update_tree(
     request: Request,

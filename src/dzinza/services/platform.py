@@ -39,6 +39,7 @@ from dzinza.services.members import MemberService
 from dzinza.services.people import PeopleService
 from dzinza.services.records import RecordService
 from dzinza.services.search import SearchService
+from dzinza.services.statistics import StatisticsService
 from dzinza.services.trees import TreeService
 from dzinza.services.users import TERMS_VERSION, UserService
 
@@ -81,6 +82,7 @@ class Platform:
     families: FamilyService = field(init=False)
     events: EventService = field(init=False)
     graph: GraphService = field(init=False)
+    statistics: StatisticsService = field(init=False)
     tree_cache: TreeCache | None = field(init=False)
     users: UserService = field(init=False)
     members: MemberService = field(init=False)
@@ -109,6 +111,7 @@ class Platform:
         if self.tree_cache is not None:
             self.store.on_trees_changed(self.tree_cache.trees_changed)
         self.graph = GraphService(self.store, self.tree_cache)
+        self.statistics = StatisticsService(self.store, self.tree_cache)
         limits = RateLimiter(
             self.store,
             self.clock,

@@ -27,6 +27,7 @@ from dzinza.adapters.sql.store_jobs import JobQueries
 from dzinza.adapters.sql.store_media import MediaQueries
 from dzinza.adapters.sql.store_members import MemberQueries
 from dzinza.adapters.sql.store_search import SearchQueries
+from dzinza.adapters.sql.store_stats import StatisticsQueries
 from dzinza.domain.errors import Conflict, DzinzaError, ValidationFailed
 from dzinza.domain.living import living_cutoff
 from dzinza.ports import PeopleFilter, Row, SortSpec, Viewer, ViewerLevel
@@ -50,6 +51,7 @@ class SqlSession(
     SearchQueries,
     DuplicateQueries,
     MediaQueries,
+    StatisticsQueries,
 ):
     """One transaction. Reads and writes in here see each other; nothing is visible elsewhere
     until the ``write()`` block of the store exits without an exception."""
