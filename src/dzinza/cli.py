@@ -3,6 +3,7 @@ the services and prints what they return; every error a user can cause is a mess
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import uuid
@@ -88,6 +89,10 @@ def serve(
     out.print(
         f"Dzinza on [bold]http://{h}:{p}/[/bold] (API docs at /api/docs) using {_where(settings)}"
     )
+    # The app (dzinza.asgi, imported by uvicorn in this process and its workers) reads its
+    # settings from the environment: where it listens makes its own links (emails, signed file
+    # URLs of the local media folder) unless DZINZA_PUBLIC_URL says otherwise.
+    os.environ["DZINZA_HOST"], os.environ["DZINZA_PORT"] = h, str(p)
     # The app reads forwarded headers itself, from trusted proxies only (DZINZA_TRUSTED_PROXIES).
     uvicorn.run(
         "dzinza.asgi:app",
