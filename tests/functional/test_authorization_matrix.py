@@ -405,6 +405,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/trees"): "lists only the trees the caller may see (test_trees, below)",
     ("POST", "/api/v1/trees"): "any signed-in account (below)",
     ("GET", "/api/v1/admin/audit"): "site admins only (below)",
+    ("GET", "/api/v1/admin/status"): "site admins only (test_cache_and_health)",
     (
         "POST",
         "/api/v1/invitations/accept",

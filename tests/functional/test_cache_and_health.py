@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from dzinza.services.platform import Platform
-from tests.conftest import Api
+from tests.conftest import Api, make_user
 from tests.functional.test_people import person
 
 
@@ -111,3 +111,14 @@ def test_statistics_count_what_the_reader_may_see_and_follow_edits(
     again = owner.get(f"/trees/{t}/statistics")
     assert again["people"] == 3
     assert again["surnames"][0] == {"surname": "Dube", "people": 2}
+
+
+def test_admins_see_cache_and_queue_status(
+    client: TestClient, platform: Platform, owner: Api
+) -> None:
+    admin = Api(client, make_user(platform, "admin@example.org", admin=True))
+    status = admin.get("/admin/status")
+    assert status["cache"]["url"] == "memory" and "hits" in status["cache"]
+    assert status["queue"] == {"url": "in-process"}
+    owner.get("/admin/status", expect=403)
+    Api(client).get("/admin/status", expect=401)

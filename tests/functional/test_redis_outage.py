@@ -133,6 +133,8 @@ def test_no_500s_while_redis_is_away_and_full_service_after(
     api.get(chart)
     assert stats.view()["hits"] >= 1
     assert _import(api, t).status_code == 202
+    admin = Api(api.client, make_user(platform, "admin@example.org", admin=True))
+    assert admin.get("/admin/status")["queue"]["pending"] >= 1
 
     redis.stop()
     errors_before = stats.view()["errors"]

@@ -125,6 +125,15 @@ def undo_change(request: Request, change_id: uuid.UUID, p: PlatformDep, a: Actor
     return respond(request, p.history.undo(a, change_id), 201)
 
 
+@router.get(
+    "/admin/status",
+    tags=["admin"],
+    summary="Cache hits and misses, and the job queue's depth and dead letters (site admins)",
+)
+def platform_status(request: Request, p: PlatformDep, a: ActorDep) -> Response:
+    return respond(request, p.status(a))
+
+
 @router.get("/admin/audit", tags=["admin"], summary="The audit log, newest first (site admins)")
 def audit_log(
     request: Request,

@@ -7,8 +7,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
+from dzinza.domain.errors import AuthenticationRequired, DzinzaError, Forbidden
 from dzinza.ports import (
     BlobStore,
     Cache,
@@ -20,6 +21,7 @@ from dzinza.ports import (
     VirusScanner,
 )
 from dzinza.services.cache import TreeCache
+from dzinza.services.common import Actor
 from dzinza.services.duplicates import DuplicateService
 from dzinza.services.events import EventService
 from dzinza.services.families import FamilyService
@@ -181,6 +183,29 @@ class Platform:
         if queue_ping is not None:
             checks["queue"] = queue_ping
         return checks
+
+    def status(self, actor: Actor) -> dict[str, Any]:
+        """For site admins: the cache's hits and misses and the job queue's depth."""
+        if actor.anonymous:
+            raise AuthenticationRequired("Sign in as a site admin.")
+        if not actor.is_admin:
+            raise Forbidden("Only site admins may see the platform's status.")
+        out: dict[str, Any] = {}
+        if self.cache is not None and self.tree_cache is not None:
+            out["cache"] = {"url": self.cache.url, **self.tree_cache.stats.view()}
+        runner = self.jobs.runner
+        pending = getattr(runner, "pending", None)
+        dead = getattr(runner, "dead_letters", None)
+        queue: dict[str, Any] = {"url": getattr(runner, "url", "in-process")}
+        try:
+            if pending is not None:
+                queue["pending"] = pending()
+            if dead is not None:
+                queue["dead_letters"] = [str(job) for job in dead(100)]
+        except DzinzaError as exc:
+            queue["error"] = exc.detail
+        out["queue"] = queue
+        return out
 
     def close(self) -> None:
         self.readiness.close()
