@@ -9,7 +9,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint typecheck services-start services-stop bench bench-1m bench-gedcom bench-gedcom-1m bench-media clean
+.PHONY: help install run test lint typecheck services-start services-stop bench bench-1m bench-gedcom bench-gedcom-1m bench-media bench-scale clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -49,6 +49,10 @@ bench: install ## Benchmarks at 100,000 people on SQLite and PostgreSQL, then GE
 	scripts/bench.sh 100000
 	scripts/bench_gedcom.sh 100000
 	scripts/bench_media.sh
+	scripts/bench_scale.sh
+
+bench-scale: install ## API throughput with one replica and with two (PostgreSQL, Redis), and the pedigree with a cold and a warm cache
+	scripts/bench_scale.sh
 
 bench-media: install ## Photo uploads with thumbnails, and signed-URL serving, on the local folder and on S3 (SeaweedFS)
 	scripts/bench_media.sh

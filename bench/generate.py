@@ -52,7 +52,7 @@ import sqlalchemy as sa
 
 from dzinza.adapters.passwords import Argon2Hasher
 from dzinza.adapters.sql import tables
-from dzinza.adapters.sql.database import create_engine, upgrade
+from dzinza.adapters.sql.database import OUTSIDE_METADATA, create_engine, upgrade
 from dzinza.adapters.sql.store import SqlSession, SqlTreeStore
 from dzinza.domain.names import fold
 from dzinza.services import summaries
@@ -726,7 +726,9 @@ def schema_matches(engine: sa.Engine) -> bool:
     for table in tables.metadata.sorted_tables:
         if not inspector.has_table(table.name):
             return False
-        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        # Columns the migrations add outside tables.py (PostgreSQL's generated tsvectors of the
+        # search index) do not make the schema different.
+        columns = {c["name"] for c in inspector.get_columns(table.name)} - OUTSIDE_METADATA
         indexes = {i["name"] for i in inspector.get_indexes(table.name)}
         if columns != set(table.c.keys()) or not {i.name for i in table.indexes} <= indexes:
             return False

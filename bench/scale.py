@@ -312,10 +312,8 @@ def replicas_up(database_url: str, cache_url: str, count: int) -> Iterator[list[
 # -- the dataset --------------------------------------------------------------------------------
 def kept(database_url: str, manifest_path: Path, people: int) -> dict[str, Any] | None:
     """The manifest of a tree generated earlier with this N and seed, still in the database
-    and of the current schema; else None. As ``bench.generate --reuse`` decides, but columns the
-    tables of ``tables.py`` do not list are allowed: on PostgreSQL, search_docs has tsvector
-    columns of its own (made by its migration), and generate's exact comparison of the columns
-    therefore never reuses a PostgreSQL database."""
+    and of the current schema (as ``bench.generate`` decides); else None."""
+    from bench.generate import schema_matches
     from dzinza.adapters.sql import tables
 
     try:
@@ -332,15 +330,9 @@ def kept(database_url: str, manifest_path: Path, people: int) -> dict[str, Any] 
         return None
     engine = sa.create_engine(database_url)
     try:
-        inspector = sa.inspect(engine)
-        for table in tables.metadata.sorted_tables:
-            if not inspector.has_table(table.name):
-                return None
-            columns = {c["name"] for c in inspector.get_columns(table.name)}
-            indexes = {i["name"] for i in inspector.get_indexes(table.name)}
-            if not set(table.c.keys()) <= columns or not {i.name for i in table.indexes} <= indexes:
-                print(f"the table {table.name} differs from tables.py: rebuilding", flush=True)
-                return None
+        if not schema_matches(engine):
+            print("the schema differs from tables.py: rebuilding", flush=True)
+            return None
         with engine.connect() as conn:
             found = conn.scalar(
                 sa.select(sa.func.count())
