@@ -427,6 +427,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/search"): "searches only the trees the caller may see (test_search)",
     ("GET", "/api/v1/search/suggest"): "suggests only from trees the caller may see (test_search)",
     ("GET", "/api/v1/search/status"): "site admins only (test_search)",
+    ("POST", "/api/v1/search/reindex"): "site admins only (test_cache_and_health)",
     ("GET", "/api/v1/duplicates/{pair_id}/preview"): "editors of the tree (test_duplicates)",
     ("POST", "/api/v1/duplicates/{pair_id}/merge"): "editors of the tree (test_duplicates)",
     ("POST", "/api/v1/duplicates/{pair_id}/dismiss"): "editors of the tree (test_duplicates)",

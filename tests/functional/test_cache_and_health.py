@@ -3,6 +3,7 @@ tree; liveness and readiness probes."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -122,3 +123,15 @@ def test_admins_see_cache_and_queue_status(
     assert status["queue"] == {"url": "in-process"}
     owner.get("/admin/status", expect=403)
     Api(client).get("/admin/status", expect=401)
+
+
+def test_admins_rebuild_the_search_index_as_a_job(
+    client: TestClient, platform: Platform, owner: Api, tree: dict[str, Any]
+) -> None:
+    person(owner, tree["id"], "Chipo", living=False)
+    admin = Api(client, make_user(platform, "indexer@example.org", admin=True))
+    job = admin.post(f"/search/reindex?tree_id={tree['id']}", None, expect=202)
+    done = platform.jobs.wait(uuid.UUID(job["id"]), timeout=30)
+    assert done["status"] == "succeeded" and done["result"]["indexed"] == 1
+    owner.post("/search/reindex", None, expect=403)
+    admin.post(f"/search/reindex?tree_id={uuid.uuid4()}", None, expect=404)

@@ -117,6 +117,20 @@ def suggest_tree(
     return respond(request, {"items": p.search.suggest(a, prefix, tree_id, limit)})
 
 
+@router.post(
+    "/search/reindex",
+    status_code=202,
+    summary="Rebuild the search index, of one tree or of all, as a background job (site admins)",
+)
+def search_reindex(
+    request: Request, p: PlatformDep, a: ActorDep, tree_id: uuid.UUID | None = None
+) -> Response:
+    view = p.start_reindex(a, tree_id)
+    response = respond(request, view, 202)
+    response.headers["Location"] = f"/api/v1/jobs/{view['id']}"
+    return response
+
+
 @router.get("/search/status", summary="How far the search index is behind (site admins)")
 def search_status(request: Request, p: PlatformDep, a: ActorDep) -> Response:
     if not a.is_admin:

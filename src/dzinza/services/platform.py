@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from dzinza.domain.errors import AuthenticationRequired, DzinzaError, Forbidden
+from dzinza.domain.errors import AuthenticationRequired, DzinzaError, Forbidden, NotFound
 from dzinza.ports import (
     BlobStore,
     Cache,
@@ -31,7 +31,7 @@ from dzinza.services.gedcom_jobs import GedcomJobs
 from dzinza.services.graph import GraphService
 from dzinza.services.health import Check, Readiness
 from dzinza.services.history import HistoryService
-from dzinza.services.jobs import JobService, RunnerFactory
+from dzinza.services.jobs import JobContext, JobService, RunnerFactory
 from dzinza.services.limits import Limit, RateLimiter
 from dzinza.services.media import MediaService
 from dzinza.services.media_cleanup import MediaJanitor
@@ -46,6 +46,7 @@ from dzinza.services.trees import TreeService
 from dzinza.services.users import TERMS_VERSION, UserService
 
 DEFAULT_IMPORT_MAX_BYTES = 512 * 1024 * 1024
+REINDEX = "search.reindex"
 
 
 @dataclass
@@ -155,6 +156,7 @@ class Platform:
         )
         self.janitor = MediaJanitor(self.media, self.uploads, [self.gedcom.sweep_shared])
         self.search = SearchService(self.store, self.search_index)
+        self.jobs.register(REINDEX, self._reindex)
         self.duplicates = DuplicateService(self.store, self.jobs, self.people, self.search)
         self.readiness = Readiness(self._readiness_checks())
         self.gdpr = DataProtectionService(
@@ -183,6 +185,24 @@ class Platform:
         if queue_ping is not None:
             checks["queue"] = queue_ping
         return checks
+
+    def start_reindex(self, actor: Actor, tree_id: uuid.UUID | None) -> dict[str, Any]:
+        """For site admins: rebuild the search index (one tree, or all) as a background job."""
+        if actor.anonymous:
+            raise AuthenticationRequired("Sign in as a site admin.")
+        if not actor.is_admin:
+            raise Forbidden("Only site admins may rebuild the search index.")
+        if tree_id is not None:
+            with self.store.read() as tx:
+                if tx.get("tree", tree_id) is None:
+                    raise NotFound(f"There is no tree {tree_id}.")
+        params = {"tree_id": str(tree_id) if tree_id else None}
+        return self.jobs.submit(REINDEX, params, user_id=actor.user_id, tree_id=tree_id)
+
+    def _reindex(self, ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+        tree = uuid.UUID(params["tree_id"]) if params.get("tree_id") else None
+        indexed = self.search.reindex(tree, progress=lambda done: ctx.progress(done, None))
+        return {"indexed": indexed, "tree_id": params.get("tree_id")}
 
     def status(self, actor: Actor) -> dict[str, Any]:
         """For site admins: the cache's hits and misses and the job queue's depth."""
