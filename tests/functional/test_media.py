@@ -214,7 +214,7 @@ def test_refused_files_store_nothing(
 
 
 @pytest.fixture
-def tight(database_url: str, tmp_path: Path) -> Iterator[Api]:
+def tight(database_url: str, tmp_path: Path) -> Iterator[tuple[Api, Platform]]:
     """The app with small limits: 200 KB a form upload, 300 KB a tree."""
     settings = Settings(
         database_url=database_url,
@@ -225,17 +225,21 @@ def tight(database_url: str, tmp_path: Path) -> Iterator[Api]:
     )
     p = bootstrap.build(settings)
     with TestClient(create_app(p), raise_server_exceptions=False) as c:
-        yield Api(c, make_user(p, "tight@example.org"))
+        yield Api(c, make_user(p, "tight@example.org")), p
     p.close()
 
 
-def test_size_limit_and_quota(tight: Api) -> None:
-    t = tight.post("/trees", {"name": "Small"})["id"]
-    assert "larger than" in upload(tight, t, noise_png(250_000), "big.png", expect=413)["detail"]
-    upload(tight, t, noise_png(150_000), "one.png")
-    assert "quota" in upload(tight, t, noise_png(160_000), "two.png", expect=413)["detail"]
+def test_size_limit_and_quota(tight: tuple[Api, Platform]) -> None:
+    tight_api, platform = tight
+    t = tight_api.post("/trees", {"name": "Small"})["id"]
+    assert (
+        "larger than" in upload(tight_api, t, noise_png(250_000), "big.png", expect=413)["detail"]
+    )
+    upload(tight_api, t, noise_png(150_000), "one.png")
+    assert "quota" in upload(tight_api, t, noise_png(160_000), "two.png", expect=413)["detail"]
     big = {"filename": "video.mp4", "size": 10**12, "content_type": "video/mp4"}
-    assert tight.post(f"/trees/{t}/media/uploads", big, expect=413)
+    assert tight_api.post(f"/trees/{t}/media/uploads", big, expect=413)
+    assert len(originals(platform)) == 1, "nothing of the refused files was kept"
 
 
 # -- privacy ------------------------------------------------------------------------------------
