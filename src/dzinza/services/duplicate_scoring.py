@@ -44,6 +44,12 @@ class Profile:
     death: tuple[int, int] | None
     places: set[str]
     blocks: set[str] = field(default_factory=set)
+    key: int = field(init=False)
+    """``person_id`` as a number: pairs are sets of these (a UUID hashes and compares in
+    Python code, an int in C: a scan makes millions of such lookups)."""
+
+    def __post_init__(self) -> None:
+        self.key = self.person_id.int
 
 
 def profile(doc: SearchDoc) -> Profile:
@@ -157,13 +163,13 @@ def candidate_pairs(profiles: Iterable[Profile]) -> Iterator[tuple[Profile, Prof
     for p in profiles:
         for key in p.blocks:
             blocks.setdefault(key, []).append(p)
-    seen: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    seen: set[tuple[int, int]] = set()
     for members in blocks.values():
         if len(members) < 2:
             continue
         # People without a birth first (each compared with those after it), then by birth, so
         # that a born person's later neighbours are all born later still.
-        members.sort(key=lambda p: (p.birth is not None, p.birth or (0, 0), p.person_id))
+        members.sort(key=lambda p: (p.birth is not None, p.birth or (0, 0), p.key))
         reach = len(members) if len(members) <= FULL_BLOCK else WINDOW
         for i, first in enumerate(members):
             for second in members[i + 1 : i + 1 + reach]:
@@ -173,8 +179,8 @@ def candidate_pairs(profiles: Iterable[Profile]) -> Iterator[tuple[Profile, Prof
                     and second.birth[0] - first.birth[1] > MAX_BIRTH_GAP
                 ):
                     break  # sorted by birth: everyone further on was born later still
-                a, b = (first, second) if first.person_id < second.person_id else (second, first)
-                pair = (a.person_id, b.person_id)
+                a, b = (first, second) if first.key < second.key else (second, first)
+                pair = (a.key, b.key)
                 if pair in seen:
                     continue
                 seen.add(pair)

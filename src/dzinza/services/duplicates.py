@@ -84,13 +84,16 @@ class DuplicateService:
         started = time.monotonic()
         profiles = [profile(d) for d in self._documents(tree_id, progress)]
         with self.store.read() as tx:
-            close, siblings = tx.close_relatives(tree_id)
-            dismissed = tx.dismissed_pairs(tree_id)
+            close_ids, sibling_ids = tx.close_relatives(tree_id)
+            dismissed_ids = tx.dismissed_pairs(tree_id)
+        # Pairs as numbers, as candidate_pairs makes them (ordered as UUIDs order: by .int).
+        close = {(a.int, b.int) for a, b in close_ids | dismissed_ids}
+        siblings = {(a.int, b.int) for a, b in sibling_ids}
         found: list[dict[str, Any]] = []
         compared = 0
         for a, b in candidate_pairs(profiles):
-            key = (a.person_id, b.person_id)
-            if key in close or key in dismissed:
+            key = (a.key, b.key)
+            if key in close:
                 continue
             if focus is not None and a.person_id not in focus and b.person_id not in focus:
                 continue
