@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dzinza.cli import app as cli
-from dzinza.services.duplicate_scoring import Profile, candidate_pairs, score
+from dzinza.services.duplicate_scoring import Profile, candidate_pairs, score, score_value
 from dzinza.services.platform import Platform
 from tests.conftest import Api
 
@@ -274,9 +274,19 @@ def test_blocking_never_compares_all_pairs() -> None:
     people = [
         _profile(i, rng.choice(given), word(), 1800 + rng.randint(0, 150)) for i in range(3000)
     ]
-    pairs = sum(1 for _ in candidate_pairs(people))
+    pairs = list(candidate_pairs(people))
     # Every person meets at most a block's worth of others, never the 4.5 million pairs.
-    assert 0 < pairs < 3000 * 3000 / 2 / 30
+    assert 0 < len(pairs) < 3000 * 3000 / 2 / 30
+    # The scan's quick score is the full score's, to the bit, siblings or not, with deaths,
+    # places and sexes of every kind.
+    for p in people:
+        if rng.random() < 0.5 and p.birth is not None:
+            p.death = (p.birth[0] + rng.randint(0, 90), p.birth[0] + rng.randint(90, 95))
+        p.places = {f"pl{rng.randint(0, 5)}"} if rng.random() < 0.5 else set()
+        p.sex = rng.choice(["male", "female", "unknown"])
+    for sibling in (False, True):
+        for a, b in pairs:
+            assert score_value(a, b, sibling) == score(a, b, siblings=sibling)[0]
 
 
 def test_command_line_scan(

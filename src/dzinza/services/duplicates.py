@@ -16,7 +16,13 @@ from dzinza.ports import Row, SearchDoc, StoreSession, TreeStore
 from dzinza.services import search_docs, summaries
 from dzinza.services.access import Need, tree_access
 from dzinza.services.common import Actor
-from dzinza.services.duplicate_scoring import THRESHOLD, candidate_pairs, profile, score
+from dzinza.services.duplicate_scoring import (
+    THRESHOLD,
+    candidate_pairs,
+    profile,
+    score,
+    score_value,
+)
 from dzinza.services.jobs import JobContext, JobService
 from dzinza.services.people import PeopleService
 from dzinza.services.search import SearchService
@@ -98,8 +104,9 @@ class DuplicateService:
             if focus is not None and a.person_id not in focus and b.person_id not in focus:
                 continue
             compared += 1
-            value, reasons = score(a, b, siblings=key in siblings)
-            if value >= THRESHOLD:
+            sibling = key in siblings
+            if score_value(a, b, sibling) >= THRESHOLD:
+                value, reasons = score(a, b, siblings=sibling)
                 found.append(
                     {
                         "id": uuid.uuid4(),
