@@ -46,12 +46,8 @@ stop_servers() {
     OS_STARTED_HERE=""
   fi
   if [ -n "$PG_STARTED_HERE" ]; then
-    # Only the PostgreSQL server started here (services.sh stop would take OpenSearch too): a
-    # fast shutdown of its postmaster, as services.sh does it.
-    if pg_running; then
-      kill -INT "$(head -1 "$PG_PIDFILE")" || true
-      for _ in $(seq 1 50); do pg_running || break; sleep 0.2; done
-    fi
+    # Only the PostgreSQL server started here (`stop` would take the run directory's others).
+    scripts/services.sh pg-stop || true
     PG_STARTED_HERE=""
   fi
 }

@@ -10,7 +10,7 @@
 # HTTP port on P+9-10000) so that several checkouts can run side by side.
 # Redis 7 from Debian's packages on port 56379 (DZINZA_TEST_REDIS_PORT), in memory only (no RDB
 # snapshot, no AOF), its pid file and log under the run directory.
-# Usage: scripts/services.sh start|stop|url|opensearch-start|opensearch-stop|opensearch-url|
+# Usage: scripts/services.sh start|stop|pg-stop|url|opensearch-start|opensearch-stop|opensearch-url|
 #        s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url
 # (`start`, `opensearch-start`, `s3-start` and `redis-start` print the server's URL as their
 # last line.)
@@ -273,6 +273,7 @@ stop_redis() {
 case "${1:-}" in
   start) start_postgres; echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
   stop) stop_postgres; stop_opensearch; stop_s3; stop_redis ;;
+  pg-stop) stop_postgres ;;
   url) echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
   opensearch-start) start_opensearch; echo "opensearch://127.0.0.1:$OS_PORT" ;;
   opensearch-stop) stop_opensearch ;;
@@ -283,5 +284,5 @@ case "${1:-}" in
   redis-start) start_redis; echo "redis://127.0.0.1:$REDIS_PORT/0" ;;
   redis-stop) stop_redis ;;
   redis-url) echo "redis://127.0.0.1:$REDIS_PORT/0" ;;
-  *) echo "usage: $0 start|stop|url|opensearch-start|opensearch-stop|opensearch-url|s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|pg-stop|url|opensearch-start|opensearch-stop|opensearch-url|s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url" >&2; exit 2 ;;
 esac
