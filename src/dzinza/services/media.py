@@ -234,9 +234,7 @@ class MediaService(RecordService):
         """A signed, expiring URL of one variant of the item's file."""
         if variant not in VARIANTS:
             raise ValidationFailed(f"variant must be one of {', '.join(VARIANTS)}.")
-        with self.store.read() as tx:
-            row, _ = record_for(tx, "media", media_id, actor)
-            members = tx.viewer.level is not ViewerLevel.GUEST
+        row, members = self._readable(actor, media_id)
         if row["sha256"] is None:
             raise NotFound("This media item has no stored file.")
         if row["status"] != "ready":
@@ -245,15 +243,43 @@ class MediaService(RecordService):
                 if row["status"] == "processing"
                 else f"The file was refused: {row['problem']}"
             )
+        if variant == "original" and not members:
+            raise Forbidden(
+                "The original file is for the tree's members; others see its thumbnails, "
+                "which carry no location or camera details."
+            )
+        link = self._sign(row, variant, download)
+        if link is None:
+            raise NotFound(f"This file has no {variant} version.")
+        return link
+
+    def file_links(self, actor: Actor, media_id: uuid.UUID) -> dict[str, Any]:
+        """Every variant the reader may have, each a signed URL (for pages and galleries)."""
+        row, members = self._readable(actor, media_id)
+        names = [v for v in VARIANTS if v != "original" and v in (row["derivatives"] or {})]
+        if members and row["sha256"] is not None:
+            names.insert(0, "original")
+        links: dict[str, Any] = {}
+        if row["status"] == "ready":
+            for name in names:
+                link = self._sign(row, name, download=False)
+                if link is not None:
+                    links[name] = {"url": link.url, "expires_at": link.expires_at.isoformat()}
+        return {"id": str(media_id), "status": row["status"], "urls": links}
+
+    def _readable(self, actor: Actor, media_id: uuid.UUID) -> tuple[Row, bool]:
+        """The item if the reader may see it (else 404), and whether they are a member."""
+        with self.store.read() as tx:
+            row, _ = record_for(tx, "media", media_id, actor)
+            return row, tx.viewer.level is not ViewerLevel.GUEST
+
+    def _sign(self, row: Row, variant: str, download: bool) -> FileLink | None:
+        """A signed URL of a variant of a ready file (None: it has no such variant). Who may
+        have it is the caller's to check."""
         ttl = self.intake.settings.url_ttl_seconds
-        expires = self.clock.now().timestamp() + ttl
+        now = self.clock.now()
         name = row["original_name"] or "file"
         if variant == "original":
-            if not members:
-                raise Forbidden(
-                    "The original file is for the tree's members; others see its thumbnails, "
-                    "which carry no location or camera details."
-                )
             url = self.blobs.signed_get(
                 original_key(row["sha256"]),
                 expires_in=ttl,
@@ -264,33 +290,17 @@ class MediaService(RecordService):
         else:
             made = _nearest(row["derivatives"] or {}, variant)
             if made is None:
-                raise NotFound(f"This file has no {variant} version.")
-            stem = _stem(name)
+                return None
             url = self.blobs.signed_get(
                 made["key"],
                 expires_in=ttl,
                 content_type=made["mime"],
                 # Shown inline, a thumbnail needs no name, and may then come from the CDN.
-                filename=f"{stem}-{variant}.jpg" if download else None,
+                filename=f"{_stem(name)}-{variant}.jpg" if download else None,
                 inline=not download,
                 cdn=True,
             )
-        return FileLink(url, datetime.fromtimestamp(expires, tz=self.clock.now().tzinfo), variant)
-
-    def file_links(self, actor: Actor, media_id: uuid.UUID) -> dict[str, Any]:
-        """Every variant the reader may have, each a signed URL (for pages and galleries)."""
-        with self.store.read() as tx:
-            row, _ = record_for(tx, "media", media_id, actor)
-            members = tx.viewer.level is not ViewerLevel.GUEST
-        names = [v for v in VARIANTS if v != "original" and v in (row["derivatives"] or {})]
-        if members and row["sha256"] is not None:
-            names.insert(0, "original")
-        links: dict[str, Any] = {}
-        if row["status"] == "ready":
-            for name in names:
-                link = self.file_link(actor, media_id, name)
-                links[name] = {"url": link.url, "expires_at": link.expires_at.isoformat()}
-        return {"id": str(media_id), "status": row["status"], "urls": links}
+        return FileLink(url, now + timedelta(seconds=ttl), variant)
 
     # -- tags and the primary photo ------------------------------------------------------------
     def tag(
