@@ -29,6 +29,18 @@ S3_SECRET_KEY="dzinza-test-secret"
 REDIS_PORT="${DZINZA_TEST_REDIS_PORT:-56379}"
 REDIS_DIR="$RUN_DIR/redis-$REDIS_PORT"
 
+# A process started with a pid file: running, and stopped (SIGTERM, then up to `tenths` tenths
+# of a second for it to exit).
+pid_running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+stop_pid() {
+  local pidfile="$1" tenths="${2:-50}"
+  if pid_running "$pidfile"; then
+    kill "$(cat "$pidfile")"
+    for _ in $(seq 1 "$tenths"); do pid_running "$pidfile" || break; sleep 0.1; done
+  fi
+  rm -f "$pidfile"
+}
+
 pg_bin() {
   local d
   for d in /usr/lib/postgresql/*/bin; do
@@ -79,7 +91,7 @@ osmem_bin() {
   echo "$dir/bin/osmem-server"
 }
 
-os_running() { [ -f "$OS_DIR/osmem.pid" ] && kill -0 "$(cat "$OS_DIR/osmem.pid")" 2>/dev/null; }
+os_running() { pid_running "$OS_DIR/osmem.pid"; }
 
 # An HTTP answer from the port, not just an open socket: the server is ready for requests.
 os_answers() {
@@ -115,15 +127,9 @@ start_opensearch() {
   exit 1
 }
 
-stop_opensearch() {
-  if os_running; then
-    kill "$(cat "$OS_DIR/osmem.pid")"
-    for _ in $(seq 1 50); do os_running || break; sleep 0.1; done
-  fi
-  rm -f "$OS_DIR/osmem.pid"
-}
+stop_opensearch() { stop_pid "$OS_DIR/osmem.pid"; }
 
-s3_running() { [ -f "$S3_DIR/weed.pid" ] && kill -0 "$(cat "$S3_DIR/weed.pid")" 2>/dev/null; }
+s3_running() { pid_running "$S3_DIR/weed.pid"; }
 
 # Any HTTP answer counts, 403 included: the S3 port refuses requests without credentials.
 s3_answers() {
@@ -191,13 +197,7 @@ start_s3() {
   exit 1
 }
 
-stop_s3() {
-  if s3_running; then
-    kill "$(cat "$S3_DIR/weed.pid")"
-    for _ in $(seq 1 100); do s3_running || break; sleep 0.1; done
-  fi
-  rm -f "$S3_DIR/weed.pid"
-}
+stop_s3() { stop_pid "$S3_DIR/weed.pid" 100; }
 
 install_redis() {
   if command -v redis-server >/dev/null; then return 0; fi
@@ -213,7 +213,7 @@ install_redis() {
   fi
 }
 
-redis_running() { [ -f "$REDIS_DIR/redis.pid" ] && kill -0 "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null; }
+redis_running() { pid_running "$REDIS_DIR/redis.pid"; }
 
 # A PONG, not just an open socket: a server still loading (or wanting a password) is not ours
 # to use. A bare socket rather than redis-py, whose client retries a refused connection for
@@ -262,13 +262,7 @@ start_redis() {
   exit 1
 }
 
-stop_redis() {
-  if redis_running; then
-    kill "$(cat "$REDIS_DIR/redis.pid")"
-    for _ in $(seq 1 50); do redis_running || break; sleep 0.1; done
-  fi
-  rm -f "$REDIS_DIR/redis.pid"
-}
+stop_redis() { stop_pid "$REDIS_DIR/redis.pid"; }
 
 case "${1:-}" in
   start) start_postgres; echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
