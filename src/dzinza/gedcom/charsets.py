@@ -17,8 +17,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 _ANSEL = "gedcom"
 """The codec of the ``ansel`` package for ANSEL with the GEDCOM additions."""
@@ -90,8 +89,7 @@ _CHAR_LINE = re.compile(rb"(?m)^[ \t]*1[ \t]+CHAR[ \t]+([^\r\n]*)")
 _HIGH = re.compile(rb"[\x80-\xff]")
 
 
-@dataclass(frozen=True)
-class Charset:
+class Charset(NamedTuple):
     encoding: str
     """The Python codec that decodes the file."""
     declared: str

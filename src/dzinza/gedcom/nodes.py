@@ -8,7 +8,7 @@ written, with ``pointer`` set, so it can never be mistaken for text that starts 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 VOID = "@VOID@"
 """GEDCOM 7.0's null pointer."""
@@ -107,8 +107,7 @@ class Node:
         return f"<Node {head}{self.tag}{val}{kids} line {self.line}>"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """Something wrong in a file that the reader worked around: a warning with its line."""
 
     line: int
@@ -119,13 +118,16 @@ class Problem:
         return {"line": self.line, "code": self.code, "message": self.message}
 
 
-@dataclass
 class Problems:
-    """Warnings found while reading, capped so that a broken file cannot fill memory."""
+    """Warnings found while reading, capped so that a broken file cannot fill memory.
 
-    limit: int = 1000
-    items: list[Problem] = field(default_factory=list)
-    total: int = 0
+    (Plain classes rather than dataclasses in the reader's modules: ``dataclasses`` brings
+    ``inspect`` and 2.7 MB with it into a process that may only want to check a file.)"""
+
+    def __init__(self, limit: int = 1000) -> None:
+        self.limit = limit
+        self.items: list[Problem] = []
+        self.total = 0
 
     def add(self, line: int, code: str, message: str) -> None:
         self.total += 1

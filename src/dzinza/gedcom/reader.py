@@ -20,8 +20,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+import os
 from typing import BinaryIO
 
 from dzinza.gedcom.charsets import BAD, REPLACEMENT, SAMPLE, Charset, detect, text_stream
@@ -45,20 +44,30 @@ class NotGedcom(ValueError):
     """The input is not a GEDCOM file; the message says what it seems to be instead."""
 
 
-@dataclass
 class GedcomFile:
     """An opened GEDCOM file: what its header says, then its records, read once."""
 
-    version: str
-    """``HEAD.GEDC.VERS`` ('5.5', '5.5.1', '7.0', ...), or '' when the file does not say."""
-    charset: Charset
-    header: Node
-    problems: Problems
-    _rest: Iterator[Node]
-    _builder: _Builder
-    _stream: io.TextIOWrapper | None = None
-    _owned: bool = False
-    _read: bool = field(default=False)
+    def __init__(
+        self,
+        version: str,
+        charset: Charset,
+        header: Node,
+        problems: Problems,
+        rest: Iterator[Node],
+        builder: _Builder,
+        stream: io.TextIOWrapper | None = None,
+        owned: bool = False,
+    ) -> None:
+        self.version = version
+        """``HEAD.GEDC.VERS`` ('5.5', '5.5.1', '7.0', ...), or '' when the file does not say."""
+        self.charset = charset
+        self.header = header
+        self.problems = problems
+        self._rest = rest
+        self._builder = builder
+        self._stream = stream
+        self._owned = owned
+        self._read = False
 
     def close(self) -> None:
         """Closes the file when ``read_gedcom`` opened it (done after the last record); a
@@ -100,13 +109,13 @@ class GedcomFile:
 
 
 def read_gedcom(
-    source: str | Path | bytes | BinaryIO, *, problems: Problems | None = None
+    source: str | os.PathLike[str] | bytes | BinaryIO, *, problems: Problems | None = None
 ) -> GedcomFile:
     """Open a GEDCOM file (a path, its bytes, or a seekable binary stream)."""
-    owned = isinstance(source, str | Path | bytes)
+    owned = isinstance(source, str | os.PathLike | bytes)
     if isinstance(source, bytes):
         raw: BinaryIO = io.BytesIO(source)
-    elif isinstance(source, str | Path):
+    elif isinstance(source, str | os.PathLike):
         raw = open(source, "rb")  # noqa: SIM115 - closed when the records are read
     else:
         raw = source
