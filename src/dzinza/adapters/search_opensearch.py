@@ -16,6 +16,10 @@ adapter runs unchanged on Amazon OpenSearch Service and on osmem-server, the in-
 OpenSearch-compatible server of the tests.
 
 URL: ``opensearch://[user:password@]host:port[/?index=NAME&tls=true&verify=false&timeout=10]``.
+With ``aws_region=REGION`` (and ``aws_service=es``, the default, or ``aoss`` for Serverless) every
+request is signed with AWS SigV4 using the default credential chain (``AWS_*`` variables, the
+web identity token of IRSA, an instance or task role) instead of a user and password; TLS is
+then required and on by default.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from opensearchpy import OpenSearch
+from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth
 from opensearchpy import exceptions as oserr
 
 from dzinza.ports import (
@@ -43,6 +47,9 @@ from dzinza.ports import (
     TreeScope,
     ViewerLevel,
 )
+
+if TYPE_CHECKING:
+    from botocore.credentials import Credentials
 
 DEFAULT_INDEX = "dzinza-people"
 DEFAULT_TIMEOUT = 10.0
@@ -124,6 +131,10 @@ _UNAVAILABLE = {429, 502, 503, 504}
 """HTTP statuses of an overloaded or unreachable cluster: worth a retry, like a lost connection."""
 
 _INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+_AWS_REGION = re.compile(r"[a-z]{2,}(-[a-z]+)+-[0-9]+")
+AWS_SERVICES = ("es", "aoss")
+"""SigV4 service names: a managed domain (``es``) or a Serverless collection (``aoss``)."""
+_OPTIONS = {"index", "tls", "verify", "timeout", "aws_region", "aws_service"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,16 +149,31 @@ class Endpoint:
     tls: bool = False
     verify: bool = True
     timeout: float = DEFAULT_TIMEOUT
+    aws_region: str | None = None
+    """Set: requests are signed with SigV4 for this region, not sent with a user and password."""
+    aws_service: str = "es"
 
     @property
     def safe_url(self) -> str:
         """The URL without the password, for messages."""
         user = f"{self.user}@" if self.user else ""
-        scheme = "https" if self.tls else "http"
-        return f"opensearch://{user}{self.host}:{self.port}/?index={self.index} ({scheme})"
+        how = "https" if self.tls else "http"
+        if self.aws_region:
+            service = "" if self.aws_service == "es" else f"{self.aws_service} "
+            how += f", SigV4 {service}{self.aws_region}"
+        return f"opensearch://{user}{self.host}:{self.port}/?index={self.index} ({how})"
 
     def client(self) -> OpenSearch:
-        auth = (self.user, self.password or "") if self.user else None
+        """The client; with ``aws_region``, ValueError when no AWS credentials are found."""
+        auth: Urllib3AWSV4SignerAuth | tuple[str, str] | None = None
+        if self.aws_region:
+            # The signer asks the credentials for a frozen copy on every request, so rotating
+            # credentials (IRSA's web identity, an instance role) are refreshed as they expire.
+            auth = Urllib3AWSV4SignerAuth(
+                self._aws_credentials(), self.aws_region, self.aws_service
+            )
+        elif self.user:
+            auth = (self.user, self.password or "")
         return OpenSearch(
             hosts=[{"host": self.host, "port": self.port}],
             http_auth=auth,
@@ -156,6 +182,26 @@ class Endpoint:
             ssl_show_warn=self.verify,
             timeout=self.timeout,
         )
+
+    def _aws_credentials(self) -> Credentials:
+        """The default boto3 chain's credentials. No AWS API is called here: an IRSA role is
+        assumed at the first request, and refreshed by botocore from then on."""
+        # Imported here: boto3 takes a while to load, and a cluster with a password never needs it.
+        import boto3
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            credentials = boto3.session.Session().get_credentials()
+        except BotoCoreError as e:  # a named profile missing, a half-set key pair...
+            raise ValueError(f"OpenSearch at {self.safe_url}: bad AWS credentials: {e}") from None
+        if credentials is None:
+            raise ValueError(
+                f"OpenSearch at {self.safe_url} signs requests with AWS credentials (aws_region), "
+                "and none were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+                "AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (IRSA, set by EKS), or AWS_PROFILE, "
+                "or run with an instance or task role"
+            )
+        return credentials
 
 
 def _flag(value: str, name: str) -> bool:
@@ -175,11 +221,34 @@ def parse_url(url: str) -> Endpoint:
     if parts.path not in ("", "/"):
         raise ValueError("opensearch URL: name the index with ?index=NAME, not a path")
     params = parse_qs(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
-    unknown = set(params) - {"index", "tls", "verify", "timeout"}
+    unknown = set(params) - _OPTIONS
     if unknown:
         raise ValueError(f"opensearch URL: unknown parameter(s) {', '.join(sorted(unknown))}")
     one = {k: v[-1] for k, v in params.items()}
-    tls = _flag(one["tls"], "tls") if "tls" in one else False
+    aws_region = one.get("aws_region")
+    aws_service = one.get("aws_service", "es")
+    if aws_region is not None and not _AWS_REGION.fullmatch(aws_region):
+        raise ValueError(
+            f"opensearch URL: aws_region must be an AWS region such as eu-west-1, not {aws_region!r}"
+        )
+    if aws_service not in AWS_SERVICES:
+        raise ValueError(
+            "opensearch URL: aws_service must be es (a managed domain) or aoss (Serverless), "
+            f"not {aws_service!r}"
+        )
+    if "aws_service" in one and aws_region is None:
+        raise ValueError("opensearch URL: aws_service needs aws_region")
+    if aws_region is not None and parts.username is not None:
+        raise ValueError(
+            "opensearch URL: give either user:password or aws_region, not both "
+            "(aws_region signs requests with AWS credentials instead)"
+        )
+    # Amazon OpenSearch Service answers HTTPS only, so signing implies TLS unless told otherwise.
+    tls = _flag(one["tls"], "tls") if "tls" in one else aws_region is not None
+    if aws_region is not None and not tls:
+        raise ValueError(
+            "opensearch URL: aws_region needs tls=true (Amazon OpenSearch Service accepts HTTPS only)"
+        )
     index = one.get("index", DEFAULT_INDEX)
     if not _INDEX_NAME.fullmatch(index):
         raise ValueError(f"opensearch URL: {index!r} is not a valid index name (a-z, 0-9, _ . -)")
@@ -199,6 +268,8 @@ def parse_url(url: str) -> Endpoint:
         tls=tls,
         verify=_flag(one["verify"], "verify") if "verify" in one else True,
         timeout=timeout,
+        aws_region=aws_region,
+        aws_service=aws_service,
     )
 
 
@@ -683,7 +754,10 @@ class OpenSearchIndex:
         """Where this index is, as a DZINZA_SEARCH_URL without the password."""
         e = self.endpoint
         user = f"{e.user}@" if e.user else ""
-        return f"opensearch://{user}{e.host}:{e.port}/?index={e.index}&tls={str(e.tls).lower()}"
+        url = f"opensearch://{user}{e.host}:{e.port}/?index={e.index}&tls={str(e.tls).lower()}"
+        if e.aws_region:
+            url += f"&aws_region={e.aws_region}&aws_service={e.aws_service}"
+        return url
 
     def drop(self) -> None:
         """Deletes every index behind this alias (tests and decommissioning)."""
