@@ -89,4 +89,4 @@ def test_private_tree_pages_are_refused(
 ) -> None:
     r = client.get(f"/trees/{tree['id']}")
     assert r.status_code == 404 and tree["name"] not in r.text
-    assert f'href="/signin?next=/trees/{tree["id"]}"' in r.text
+    assert f'href="/signin?next=%2Ftrees%2F{tree["id"]}"' in r.text

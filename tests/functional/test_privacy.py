@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -194,7 +195,10 @@ def _leaks(client: TestClient, urls: list[str], headers: dict[str, str]) -> list
     for url in urls:
         r = client.get(url, headers=headers)
         assert r.status_code in (200, 401, 403, 404), f"{url}: {r.status_code} {r.text[:300]}"
-        found += [f"{url}: {s}" for s in SECRETS if s.lower() in r.text.lower()]
+        # A page links back to its own address (the language switch, the sign-in link): a
+        # secret in the URL asked for is an echo, not a leak.
+        text = r.text.lower().replace(quote(url, safe="").lower(), "").replace(url.lower(), "")
+        found += [f"{url}: {s}" for s in SECRETS if s.lower() in text]
     return found
 
 

@@ -75,6 +75,18 @@ def me(request: Request, p: PlatformDep, a: ActorDep) -> Response:
     return respond(request, p.users.account.me(a))
 
 
+class AccountSettingsIn(Strict):
+    language: str | None = Field(
+        description="The web app's language: 'en', 'sn' (Shona) or 'nd' (Ndebele); "
+        "null follows the browser",
+    )
+
+
+@router.patch("/auth/me", summary="Change the account's settings (its language)")
+def update_me(request: Request, body: AccountSettingsIn, p: PlatformDep, a: ActorDep) -> Response:
+    return respond(request, p.users.account.set_language(a, body.language))
+
+
 # -- email verification --------------------------------------------------------------------------
 @router.post("/auth/verify-email", summary="Confirm the email address with the emailed token")
 def verify_email(request: Request, body: LinkIn, p: PlatformDep) -> Response:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -32,7 +33,9 @@ from dzinza.api import (
 from dzinza.api.http import on_dzinza_error, on_http_error, on_unexpected, on_validation_error
 from dzinza.domain.errors import DzinzaError
 from dzinza.services.platform import Platform
-from dzinza.web import auth_pages, invitation_pages, pages
+from dzinza.web.headers import SecurityHeaders
+from dzinza.web.rendering import STATIC_DIR
+from dzinza.web.routes import ROUTERS
 
 API = "/api/v1"
 
@@ -82,14 +85,15 @@ def create_app(
         app.include_router(module.router, prefix=API)
     app.include_router(families.events, prefix=API)
     app.include_router(account_data.router, prefix=API)
-    app.include_router(pages.router)
-    app.include_router(auth_pages.router)
-    app.include_router(invitation_pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(DzinzaError, on_dzinza_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)
     app.add_middleware(history.ChangeNoteMiddleware)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
 
     @app.get(f"{API}/health", tags=["health"], summary="Liveness: the process answers")

@@ -20,6 +20,7 @@ from dzinza.domain.errors import (
     TooManyRequests,
     ValidationFailed,
 )
+from dzinza.domain.languages import LANGUAGES
 from dzinza.ports import Clock, PasswordHasher, Row, StoreSession, TreeStore
 from dzinza.services.common import Actor
 from dzinza.services.limits import (
@@ -79,6 +80,7 @@ def account_view(user: Row, recovery_codes_left: int | None = None) -> dict[str,
         "email_verified_at": aware(verified).isoformat() if verified else None,
         "two_factor": user["totp_enabled_at"] is not None,
         "created_at": aware(user["created_at"]).isoformat(),
+        "language": user.get("language"),
     }
     if recovery_codes_left is not None:
         view["recovery_codes_left"] = recovery_codes_left
@@ -114,6 +116,16 @@ class AccountService:
                 raise AuthenticationRequired("This account no longer exists.")
             left = tx.recovery_codes_left(user["id"]) if user["totp_enabled_at"] else None
         return account_view(user, left)
+
+    def set_language(self, actor: Actor, language: str | None) -> dict[str, Any]:
+        """The language pages are shown in for this account; None follows the browser."""
+        user_id = require_account(actor)
+        if language is not None and language not in LANGUAGES:
+            problem = f"Choose one of {', '.join(LANGUAGES)}, or none to follow the browser."
+            raise ValidationFailed(problem, errors=[{"field": "language", "message": problem}])
+        with self.store.write() as tx:
+            tx.update_user(user_id, {"language": language})
+        return self.me(actor)
 
     # -- email verification -------------------------------------------------------------------
     def send_verification(self, user_id: uuid.UUID, email: str) -> None:

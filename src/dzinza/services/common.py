@@ -34,6 +34,8 @@ class Actor:
     email: str | None = None
     scopes: frozenset[str] | None = None
     """What a personal access token allows ('read', 'write', 'admin'); None is unrestricted."""
+    language: str | None = None
+    """The account's chosen language for pages (None: the browser's)."""
 
     @property
     def anonymous(self) -> bool:

@@ -364,7 +364,13 @@ class UserService:
             # An empty scope list (not made by this API) means everything the user may do.
             scopes = frozenset(row["token_scopes"].split() or SCOPES)
         is_admin = bool(row["is_admin"]) and (scopes is None or "admin" in scopes)
-        return Actor(user_id=row["id"], is_admin=is_admin, email=row["email"], scopes=scopes)
+        return Actor(
+            user_id=row["id"],
+            is_admin=is_admin,
+            email=row["email"],
+            scopes=scopes,
+            language=row.get("language"),
+        )
 
 
 def _kind(row: Row) -> str:

@@ -1,7 +1,7 @@
 """The page an invitation's link opens: sign in, then join the tree or decline.
 
 Opening the link only shows the page (mail scanners follow links); answering is a form post
-with the CSRF token of the signed-in session (see auth_pages.py).
+with the CSRF token of the signed-in session (see forms.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dzinza.api.http import platform_of
 from dzinza.domain.errors import DzinzaError
-from dzinza.web.auth_pages import Form, _bad_form, _client, _csrf_ok, _guarded, _page, web_actor
+from dzinza.web.auth_pages import _bad_form, _page
+from dzinza.web.forms import Form, client_address, csrf_ok, web_actor
+from dzinza.web.rendering import guarded
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,15 +38,15 @@ def invitation_page(request: Request, token: str = "") -> Response:
 
 @router.post("/invitations/accept", response_class=HTMLResponse)
 def answer_invitation(request: Request, form: Form) -> Response:
-    if not _csrf_ok(request, form.get("csrf", "")):
+    if not csrf_ok(request, form.get("csrf", "")):
         return _bad_form(request)
     token = form.get("token", "")[:200]
     actor, members = web_actor(request), platform_of(request).members
     try:
         if form.get("answer") == "decline":
-            members.decline(actor, token, ip=_client(request))
-            return _guarded(RedirectResponse("/", status_code=303))
-        joined = members.accept(actor, token, ip=_client(request))
+            members.decline(actor, token, ip=client_address(request))
+            return guarded(RedirectResponse("/", status_code=303))
+        joined = members.accept(actor, token, ip=client_address(request))
     except DzinzaError as exc:
         return _answer_page(request, token, exc.detail, exc.status)
-    return _guarded(RedirectResponse(f"/trees/{joined['tree']['id']}", status_code=303))
+    return guarded(RedirectResponse(f"/trees/{joined['tree']['id']}", status_code=303))

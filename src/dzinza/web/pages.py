@@ -1,74 +1,51 @@
-"""The first web pages: the trees you can see, a tree's people, and one person."""
+"""The pages every visitor starts from: the landing page (public trees) and, signed in, the
+dashboard; and the language switch."""
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-from typing import Annotated
+import contextlib
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from dzinza.api.http import platform_of as platform
+from dzinza.api.http import platform_of
 from dzinza.domain.errors import DzinzaError
-from dzinza.web.auth_pages import web_actor
+from dzinza.domain.languages import LANGUAGES
+from dzinza.web import i18n
+from dzinza.web.forms import Form, csrf_ok, is_secure, safe_next, web_actor
+from dzinza.web.rendering import expired_form, render, see_other
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
-
-
-def _error(request: Request, exc: DzinzaError) -> Response:
-    # A private tree is "not found" to those who may not see it; a relative who followed a
-    # shared link while signed out is offered the sign-in that may be all they are missing.
-    offer = web_actor(request).anonymous and exc.status in (401, 404)
-    return templates.TemplateResponse(
-        request,
-        "error.html",
-        {
-            "title": exc.title,
-            "detail": exc.detail,
-            "signin": f"/signin?next={request.url.path}" if offer else None,
-        },
-        status_code=exc.status,
-    )
+YEAR = 365 * 24 * 3600
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    trees = platform(request).trees.list(web_actor(request), limit=100)
-    return templates.TemplateResponse(request, "home.html", {"trees": trees.items})
+    trees = platform_of(request).trees.list(web_actor(request), limit=100)
+    return render(request, "home.html", {"trees": trees.items})
 
 
-@router.get("/trees/{tree_id}", response_class=HTMLResponse)
-def tree_people(
-    request: Request,
-    tree_id: uuid.UUID,
-    name: Annotated[str | None, Query(max_length=200)] = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> Response:
-    p, actor = platform(request), web_actor(request)
-    try:
-        tree = p.trees.get(actor, tree_id)
-        page = p.people.list(actor, tree_id, name=name, cursor=cursor, limit=100)
-    except DzinzaError as exc:
-        return _error(request, exc)
-    return templates.TemplateResponse(
-        request,
-        "trees/people.html",
-        {"tree": tree, "people": page.items, "next": page.next_cursor, "name": name or ""},
+@router.post("/language")
+def switch_language(request: Request, form: Form) -> Response:
+    """The switcher: remembered in a cookie, and in the account when signed in."""
+    if not csrf_ok(request, form.get("csrf", "")):
+        return expired_form(request)
+    language = form.get("language", "")
+    target = safe_next(form.get("next"))
+    if language not in LANGUAGES:
+        return see_other(target)
+    actor = web_actor(request)
+    if not actor.anonymous:
+        # Should the account be gone, the cookie still carries the choice for this browser.
+        with contextlib.suppress(DzinzaError):
+            platform_of(request).users.account.set_language(actor, language)
+    response = see_other(target)
+    response.set_cookie(
+        i18n.LANGUAGE_COOKIE,
+        language,
+        max_age=YEAR,
+        samesite="lax",
+        secure=is_secure(request),
+        path="/",
     )
-
-
-@router.get("/people/{person_id}", response_class=HTMLResponse)
-def person_page(request: Request, person_id: uuid.UUID) -> Response:
-    p, actor = platform(request), web_actor(request)
-    try:
-        person = p.people.get(actor, person_id)
-        tree = p.trees.get(actor, uuid.UUID(person["tree_id"]))
-    except DzinzaError as exc:
-        return _error(request, exc)
-    return templates.TemplateResponse(
-        request, "people/person.html", {"person": person, "tree": tree}
-    )
+    return response

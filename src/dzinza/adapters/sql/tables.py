@@ -72,6 +72,8 @@ users = sa.Table(
     sa.Column("deletion_requested_at", sa.DateTime(timezone=True)),
     sa.Column("deletion_due_at", sa.DateTime(timezone=True)),
     sa.Column("deletion_plan", sa.JSON()),
+    # The web app's language for this user (en, sn, nd); NULL: follow the browser.
+    sa.Column("language", sa.String(8)),
 )
 
 api_tokens = sa.Table(

@@ -1,0 +1,10 @@
+"""GEDCOM import (with live progress and the report) and export downloads.
+
+Not built yet: this module only holds the router the pages will hang on.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
