@@ -66,6 +66,6 @@ bench-gedcom: install ## GEDCOM parse (Dzinza against ged4py, python-gedcom, ged
 bench-gedcom-1m: install ## The GEDCOM benchmark at 1,000,000 people (slow; the peers get 600 s each)
 	scripts/bench_gedcom.sh 1000000 --repeat 1
 
-clean: ## Remove the virtualenv, caches and test servers' run folder
+clean: ## Remove the virtualenv, caches, test servers' run folder and the browser tests' screenshots
 	-scripts/services.sh stop
-	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -10,10 +10,12 @@
 # HTTP port on P+9-10000) so that several checkouts can run side by side.
 # Redis 7 from Debian's packages on port 56379 (DZINZA_TEST_REDIS_PORT), in memory only (no RDB
 # snapshot, no AOF), its pid file and log under the run directory.
+# Chromium for the browser tests (`chromium-ensure`): Debian's package, installed when missing
+# (Playwright's own browser download cannot work on a machine that reaches package registries only).
 # Usage: scripts/services.sh start|stop|pg-stop|url|opensearch-start|opensearch-stop|opensearch-url|
-#        s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url
+#        s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url|chromium-ensure
 # (`start`, `opensearch-start`, `s3-start` and `redis-start` print the server's URL as their
-# last line.)
+# last line; `chromium-ensure` prints Chromium's path.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR="${DZINZA_RUN_DIR:-/tmp/dzinza-run-$(printf '%s' "$PWD" | md5sum | cut -c1-8)}"
@@ -28,6 +30,7 @@ S3_ACCESS_KEY="dzinza-test"
 S3_SECRET_KEY="dzinza-test-secret"
 REDIS_PORT="${DZINZA_TEST_REDIS_PORT:-56379}"
 REDIS_DIR="$RUN_DIR/redis-$REDIS_PORT"
+CHROMIUM="${DZINZA_TEST_CHROMIUM:-/usr/bin/chromium}"
 
 # A process started with a pid file: running, and stopped (SIGTERM, then up to `tenths` tenths
 # of a second for it to exit).
@@ -264,6 +267,37 @@ start_redis() {
 
 stop_redis() { stop_pid "$REDIS_DIR/redis.pid"; }
 
+# Runs a command as root: directly when we are root (CI, this project's machines), through sudo
+# when it is there, else says what to do by hand.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo "$@"
+  else
+    echo "services: '$*' needs root, and sudo is not installed: run it as root" >&2
+    return 1
+  fi
+}
+
+# Debian's Chromium at /usr/bin/chromium unless DZINZA_TEST_CHROMIUM names another one, which
+# must then exist already (we install only Debian's).
+ensure_chromium() {
+  if [ -x "$CHROMIUM" ]; then return 0; fi
+  if [ "$CHROMIUM" != /usr/bin/chromium ]; then
+    echo "services: DZINZA_TEST_CHROMIUM=$CHROMIUM is not an executable (unset it to use Debian's Chromium)" >&2
+    exit 1
+  fi
+  echo "services: installing Chromium from Debian's packages (for the browser tests)" >&2
+  # sudo drops the environment: the variable goes on apt-get's command line instead.
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+    || ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+    || [ ! -x "$CHROMIUM" ]; then
+    echo "services: could not install Chromium: install Debian's 'chromium' package by hand, or set DZINZA_TEST_CHROMIUM to a Chromium (the browser tests skip without one, and fail under CI=true)" >&2
+    exit 1
+  fi
+}
+
 case "${1:-}" in
   start) start_postgres; echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
   stop) stop_postgres; stop_opensearch; stop_s3; stop_redis ;;
@@ -278,5 +312,6 @@ case "${1:-}" in
   redis-start) start_redis; echo "redis://127.0.0.1:$REDIS_PORT/0" ;;
   redis-stop) stop_redis ;;
   redis-url) echo "redis://127.0.0.1:$REDIS_PORT/0" ;;
-  *) echo "usage: $0 start|stop|pg-stop|url|opensearch-start|opensearch-stop|opensearch-url|s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url" >&2; exit 2 ;;
+  chromium-ensure) ensure_chromium; echo "$CHROMIUM" ;;
+  *) echo "usage: $0 start|stop|pg-stop|url|opensearch-start|opensearch-stop|opensearch-url|s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url|chromium-ensure" >&2; exit 2 ;;
 esac

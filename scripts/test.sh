@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The whole test suite: starts the servers the tests need (PostgreSQL, an OpenSearch-compatible
-# server), then runs pytest on every tier.
-# Under CI=true a test whose server is missing fails instead of skipping (see tests/conftest.py).
+# server), installs Chromium for the browser tests when missing, then runs pytest on every tier.
+# Under CI=true a test whose server (or Chromium) is missing fails instead of skipping (see
+# tests/conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DZINZA_TEST_POSTGRES_URL="$(scripts/services.sh start | tail -1)"
 DZINZA_TEST_OPENSEARCH_URL="$(scripts/services.sh opensearch-start | tail -1)"
 DZINZA_TEST_S3_URL="$(scripts/services.sh s3-start | tail -1)"
 DZINZA_TEST_REDIS_URL="$(scripts/services.sh redis-start | tail -1)"
+# A fresh machine has no browser: CI must install it here, since the browser tests never skip
+# under CI=true.
+DZINZA_TEST_CHROMIUM="$(scripts/services.sh chromium-ensure | tail -1)"
 export DZINZA_TEST_POSTGRES_URL DZINZA_TEST_OPENSEARCH_URL DZINZA_TEST_S3_URL DZINZA_TEST_REDIS_URL
+export DZINZA_TEST_CHROMIUM
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
 .venv/bin/lint-imports

@@ -12,8 +12,9 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -30,15 +31,19 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def unavailable(message: str) -> NoReturn:
+    """Skips the test saying what is missing; under CI=true fails it instead."""
+    if in_ci():
+        pytest.fail(f"CI=true and {message}", pytrace=False)
+    pytest.skip(message)
+
+
 def require_server(env: str, what: str) -> str:
     """The URL of a test server, or a skip (a failure under CI=true) saying what is missing."""
     url = os.environ.get(env)
     if url:
         return url
-    message = f"{what} is not available: set {env} (make test starts it)"
-    if in_ci():
-        pytest.fail(f"CI=true and {message}", pytrace=False)
-    pytest.skip(message)
+    unavailable(f"{what} is not available: set {env} (make test starts it)")
 
 
 @pytest.fixture(scope="session")
@@ -136,9 +141,11 @@ def client(platform: Platform) -> Iterator[TestClient]:
 
 
 class Api:
-    """A test client that knows a user's token and checks status codes as it goes."""
+    """A test client that knows a user's token and checks status codes as it goes: a
+    ``TestClient`` on the app, or an ``httpx.Client`` on a live server (its base URL the site's
+    root)."""
 
-    def __init__(self, client: TestClient, token: str | None = None) -> None:
+    def __init__(self, client: httpx.Client, token: str | None = None) -> None:
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 

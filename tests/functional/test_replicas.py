@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,10 +24,10 @@ import pytest
 from botocore.config import Config
 
 from tests.conftest import _truncate
+from tests.servers import BIN, free_port, opened, wait_until_up
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.s3]
 
-BIN = Path(sys.executable).parent
 PASSWORD = "a long enough secret"
 GEDCOM = b"""0 HEAD
 1 GEDC
@@ -46,32 +44,6 @@ GEDCOM = b"""0 HEAD
 1 CHIL @I2@
 0 TRLR
 """
-
-
-def _opened(logs: list[BinaryIO], path: Path) -> BinaryIO:
-    f = path.open("wb")
-    logs.append(f)
-    return f
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{url} exited: {log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer: {log.read_text()[-3000:]}")
 
 
 @pytest.fixture
@@ -112,7 +84,7 @@ def deployment(
     try:
         # All three start at once (their imports take most of the set-up time).
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             log = tmp_path / f"{name}.log"
             proc_env = env | {"DZINZA_DATA_DIR": str(tmp_path / name)}
             processes.append(
@@ -127,7 +99,7 @@ def deployment(
                         "--no-access-log",
                     ],
                     env=proc_env,
-                    stdout=_opened(logs, log),
+                    stdout=opened(logs, log),
                     stderr=subprocess.STDOUT,
                 )
             )
@@ -137,7 +109,7 @@ def deployment(
             subprocess.Popen(
                 [str(BIN / "dzinza"), "worker", "--threads", "2"],
                 env=env | {"DZINZA_DATA_DIR": str(tmp_path / "worker")},
-                stdout=_opened(logs, worker_log),
+                stdout=opened(logs, worker_log),
                 stderr=subprocess.STDOUT,
             )
         )
@@ -149,7 +121,7 @@ def deployment(
             capture_output=True,
         )
         for name, process in zip(("a", "b"), processes, strict=False):
-            _wait(f"{urls[name]}/healthz", process, tmp_path / f"{name}.log")
+            wait_until_up(f"{urls[name]}/healthz", process, tmp_path / f"{name}.log")
         yield {
             "a": urls["a"],
             "b": urls["b"],
