@@ -12,6 +12,7 @@ the account (passwords, email, two-factor, other tokens): that needs a real sign
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 import uuid
@@ -172,3 +173,36 @@ class TokenService:
             if not tx.delete_token(user_id, token_id, "personal"):
                 raise NotFound(f"You have no personal access token with id {token_id}.")
             security_event(tx, "token_revoked", user_id, ip=client, detail={"token": str(token_id)})
+
+    # -- web sessions (the cookies of the web app) ----------------------------------------------
+    def sessions(self, actor: Actor, current: str | None = None) -> builtins.list[dict[str, Any]]:
+        """The account's web sign-ins that have not expired, oldest first; the one whose token
+        is ``current`` (the asking browser's cookie) is marked."""
+        user_id = require_account(actor)
+        now = self.clock.now()
+        with self.store.read() as tx:
+            rows = tx.tokens_of(user_id, "session")
+            mine = tx.token_by_hash(hash_token(current), now) if current else None
+        here = mine["token_id"] if mine is not None and mine["id"] == user_id else None
+        return [
+            {
+                "id": str(row["id"]),
+                "created_at": aware(row["created_at"]).isoformat(),
+                "expires_at": aware(row["expires_at"]).isoformat(),
+                "last_used_at": (
+                    aware(row["last_used_at"]).isoformat() if row["last_used_at"] else None
+                ),
+                "current": row["id"] == here,
+            }
+            for row in rows
+            if aware(row["expires_at"]) > now
+        ]
+
+    def end_session(self, actor: Actor, session_id: uuid.UUID, client: str = "") -> None:
+        """Ends one web sign-in of the account (another browser, say)."""
+        user_id = require_account(actor)
+        with self.store.write() as tx:
+            if not tx.delete_token(user_id, session_id, "session"):
+                raise NotFound(f"You have no web sign-in with id {session_id}.")
+            detail = {"session": str(session_id)}
+            security_event(tx, "session_ended", user_id, ip=client, detail=detail)

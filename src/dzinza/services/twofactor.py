@@ -165,3 +165,31 @@ class TwoFactorService:
             # Counted outside the transaction above, which had nothing to keep.
             self.limits.failed_sign_in(email, client)
             raise AuthenticationRequired("Wrong password or code.")
+
+    def new_recovery_codes(
+        self, actor: Actor, password: str, code: str, client: str = ""
+    ) -> dict[str, Any]:
+        """Replaces the recovery codes with ten new ones (shown once): the password and a code
+        from the app (or a recovery code) are needed, as for turning two-factor off."""
+        user_id = require_account(actor)
+        email = actor.email or ""
+        self.limits.hit(
+            f"account:user:{user_id}", ACCOUNT_CHANGES_PER_USER, "changes to your account"
+        )
+        self.limits.refuse_sign_in_if_blocked(email, client)
+        now = self.clock.now()
+        codes = [new_recovery_code() for _ in range(RECOVERY_CODES)]
+        with self.store.write() as tx:
+            user = self._user(tx, user_id)
+            if user["totp_enabled_at"] is None:
+                raise Conflict("Two-factor sign-in is not on.")
+            right = self.hasher.verify(user["password_hash"], password) and (
+                check_second_factor(tx, user, code, now)
+            )
+            if right:
+                tx.replace_recovery_codes(user_id, [_recovery_hash(c) for c in codes])
+                security_event(tx, "recovery_codes_replaced", user_id, ip=client)
+        if not right:
+            self.limits.failed_sign_in(email, client)
+            raise AuthenticationRequired("Wrong password or code.")
+        return {"recovery_codes": codes}

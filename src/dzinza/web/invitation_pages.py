@@ -26,6 +26,7 @@ def _answer_page(request: Request, token: str, error: str = "", status: int = 20
         "token": token,
         "signed_in": not web_actor(request).anonymous,
         "signin": f"/signin?next={quote(here, safe='')}",
+        "signup": f"/signup?next={quote(here, safe='')}",
         "error": error,
     }
     return _page(request, "invitations/answer.html", context, status)
