@@ -63,9 +63,12 @@ def test_pages_show_the_demo(platform: Platform, client: TestClient) -> None:
     load_demo(platform)
     home = client.get("/")
     assert home.status_code == 200 and "Moyo family of Masvingo" in home.text
-    people = client.get(f"/trees/{DEMO_TREE_ID}")
+    tree_home = client.get(f"/trees/{DEMO_TREE_ID}")
+    assert "Moyo family of Masvingo" in tree_home.text
+    assert f'href="/trees/{DEMO_TREE_ID}/people"' in tree_home.text
+    people = client.get(f"/trees/{DEMO_TREE_ID}/people")
     assert "Tendai Moyo" in people.text
-    found = client.get(f"/trees/{DEMO_TREE_ID}?name=tend")
+    found = client.get(f"/trees/{DEMO_TREE_ID}/people?name=tend")
     assert "Tendai Moyo" in found.text and "Chipo" not in found.text
     page = client.get(f"/people/{demo_id('person:tendai')}")
     assert page.status_code == 200

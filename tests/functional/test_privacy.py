@@ -176,7 +176,9 @@ def _get_urls(client: TestClient, ids: dict[str, list[str]]) -> list[str]:
         base = f"/api/v1/trees/{tree}/people"
         for query in ("name=zeb", "name=secret", "name=yol", "sort=-birth", "sex=male"):
             urls.append(f"{base}?{query}")
-        urls += [f"/trees/{tree}", f"/trees/{tree}?q=zeb", f"/trees/{tree}?q=secretname"]
+        urls += [f"/trees/{tree}", f"/trees/{tree}/people", f"/trees/{tree}/members"]
+        urls += [f"/trees/{tree}/people?name={word}" for word in ("zeb", "secretn", "yol")]
+        urls += [f"/trees/{tree}/people?sort=-birth", f"/trees/{tree}/settings"]
         for word in SEARCH_WORDS:
             for base in (f"/api/v1/trees/{tree}/search", "/api/v1/search"):
                 urls += [f"{base}?q={word}&facets=true", f"{base}?text={word}&facets=true"]

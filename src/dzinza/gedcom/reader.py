@@ -18,9 +18,9 @@ are part of converting it to 7.0 (see ``upgrade``).
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterator
-import os
 from typing import BinaryIO
 
 from dzinza.gedcom.charsets import BAD, REPLACEMENT, SAMPLE, Charset, detect, text_stream

@@ -4,25 +4,33 @@ dashboard; and the language switch."""
 from __future__ import annotations
 
 import contextlib
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from dzinza.api.http import platform_of
 from dzinza.domain.errors import DzinzaError
 from dzinza.domain.languages import LANGUAGES
-from dzinza.web import i18n
+from dzinza.web import i18n, tree_pages
 from dzinza.web.forms import Form, csrf_ok, is_secure, safe_next, web_actor
-from dzinza.web.rendering import expired_form, render, see_other
+from dzinza.web.rendering import error_page, expired_form, render, see_other
 
 router = APIRouter(include_in_schema=False)
 YEAR = 365 * 24 * 3600
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
-    trees = platform_of(request).trees.list(web_actor(request), limit=100)
-    return render(request, "home.html", {"trees": trees.items})
+def home(
+    request: Request, cursor: Annotated[str | None, Query(max_length=2000)] = None
+) -> Response:
+    """Signed out, what Dzinza is and the public trees; signed in, the dashboard: the reader's
+    trees with their role, the others they may see, and the latest changes in those they edit."""
+    try:
+        context = tree_pages.home_context(request, cursor)
+    except DzinzaError as exc:
+        return error_page(request, exc)
+    return render(request, "home.html", context)
 
 
 @router.post("/language")
