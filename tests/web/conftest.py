@@ -17,8 +17,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from dzinza.api.app import create_app
-from dzinza.services.platform import Platform
 from tests.conftest import Api
 
 OWNER_EMAIL = "owner@example.org"
@@ -48,16 +46,17 @@ def sign_in_web(web: TestClient, email: str, password: str = PASSWORD) -> None:
 
 
 @pytest.fixture
-def site(platform: Platform) -> Iterator[TestClient]:
-    """An anonymous visitor of the pages (its own cookie jar)."""
-    with TestClient(create_app(platform), raise_server_exceptions=False) as c:
+def site(client: TestClient) -> Iterator[TestClient]:
+    """An anonymous visitor of the pages: the ``client`` fixture's app (building an app and its
+    routes costs more than a second), with a cookie jar of its own."""
+    with TestClient(client.app, raise_server_exceptions=False) as c:
         yield c
 
 
 @pytest.fixture
-def owner_web(platform: Platform, owner: Api) -> Iterator[TestClient]:
-    """The ``owner`` account, signed in to the pages."""
-    with TestClient(create_app(platform), raise_server_exceptions=False) as c:
+def owner_web(client: TestClient, owner: Api) -> Iterator[TestClient]:
+    """The ``owner`` account, signed in to the pages (the same app as ``owner``'s client)."""
+    with TestClient(client.app, raise_server_exceptions=False) as c:
         sign_in_web(c, OWNER_EMAIL)
         yield c
 
