@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dzinza.domain.errors import Conflict, NotFound, ValidationFailed
-from dzinza.domain.vocabulary import Pedigree, RecordKind
+from dzinza.domain.vocabulary import Pedigree, RecordKind, UnionType
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import events as event_service
 from dzinza.services import views
@@ -22,8 +22,11 @@ from dzinza.services.common import (
     set_external_ids,
     sort_spec,
 )
+from dzinza.services.people import PeopleService
 
 FAMILY_SORTS = {"created": ("created_at", "id")}
+RELATIONS = ("parent", "child", "partner", "sibling")
+"""What ``FamilyService.add_relative`` can make of one person to another."""
 
 
 def _refuse_cycle(
@@ -264,3 +267,138 @@ class FamilyService:
             fam = tx.get("family", family_id)
             assert fam is not None
             return self.view(tx, fam)
+
+    # -- relatives in one step ------------------------------------------------------------------
+    def add_relative(
+        self,
+        actor: Actor,
+        person_id: uuid.UUID,
+        relation: str,
+        *,
+        relative_id: uuid.UUID | None = None,
+        new_person: Mapping[str, Any] | None = None,
+        family_id: uuid.UUID | None = None,
+        pedigree: str = "birth",
+        union_type: str = "unknown",
+    ) -> dict[str, Any]:
+        """Joins a relative to a person in one transaction (one change in the history): a new
+        person (``new_person``, as ``PeopleService.create`` takes it) or one of the same tree
+        (``relative_id``). A parent joins one of the person's parent families (``family_id``,
+        in a free partner place) or a new one; a child or a sibling joins one of the person's
+        families as a partner or as a child, or a new one; a partner always makes a new family
+        (``union_type``). ``pedigree`` is the child's link (for a new parent: the person's).
+        Returns the relative's and the family's ids."""
+        if relation not in RELATIONS:
+            raise ValidationFailed(f"relation must be one of: {', '.join(RELATIONS)}.")
+        if (relative_id is None) == (new_person is None):
+            raise ValidationFailed("Give either an existing person or a new one, not both.")
+        try:
+            Pedigree(pedigree)
+            UnionType(union_type)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc)) from exc
+        with self.store.write() as tx:
+            person, tree = record_for(tx, "person", person_id, actor)
+            tree_id = tree["id"]
+            tree_for(tx, tree_id, actor, write=True)
+            if relative_id is not None:
+                same_tree(tx, "person", relative_id, tree_id, "relative_id")
+                if relative_id == person_id:
+                    raise ValidationFailed("A person cannot be their own relative.")
+                rid = relative_id
+            else:
+                assert new_person is not None
+                rid = PeopleService(self.store).insert(tx, tree_id, new_person)
+            relative = tx.get("person", rid)
+            assert relative is not None
+            if family_id is None:
+                fid = self.insert(
+                    tx, tree_id, _new_family(relation, person, relative, pedigree, union_type)
+                )
+            else:
+                fid = family_id
+                self._join(tx, actor, tree_id, person_id, relative, relation, fid, pedigree)
+            return {"person_id": str(rid), "family_id": str(fid)}
+
+    def _join(
+        self,
+        tx: StoreSession,
+        actor: Actor,
+        tree_id: uuid.UUID,
+        person_id: uuid.UUID,
+        relative: Row,
+        relation: str,
+        family_id: uuid.UUID,
+        pedigree: str,
+    ) -> None:
+        """Puts a relative into one of the person's existing families."""
+        if relation == "partner":
+            raise ValidationFailed("A partner joins the person in a new family.")
+        fam, fam_tree = record_for(tx, "family", family_id, actor, write=True)
+        children = [c["child_id"] for c in tx.children_of([family_id])]
+        partners = (fam["partner1_id"], fam["partner2_id"])
+        if fam_tree["id"] != tree_id:
+            raise NotFound(f"There is no family with id {family_id}.")
+        if relation in ("parent", "sibling") and person_id not in children:
+            raise ValidationFailed("That family is not one of this person's parent families.")
+        if relation == "child" and person_id not in partners:
+            raise ValidationFailed("This person is not a partner in that family.")
+        if relation == "parent":
+            if relative["id"] in partners:
+                raise Conflict("This person is already a parent in that family.")
+            slot = _slot(fam, relative["sex"])
+            if slot is None:
+                raise Conflict(
+                    "That family has two parents already: choose another family or a new one."
+                )
+            _refuse_cycle(tx, [relative["id"]], children)
+            tx.update("family", family_id, {slot: relative["id"]})
+        else:
+            self._add_child(tx, tree_id, family_id, relative["id"], pedigree)
+            tx.touch("family", family_id)
+        tx.refresh_evidence(tx.family_people([family_id]))
+
+
+def _place_of(sex: str) -> str:
+    """The partner place a person takes in a new family: partner2 for a woman, partner1 for
+    anyone else (as GEDCOM's WIFE and HUSB)."""
+    return "partner2_id" if sex == "female" else "partner1_id"
+
+
+def _slot(fam: Row, sex: str) -> str | None:
+    """The free partner place a person takes in a family: as ``_place_of`` if it is free,
+    else the first free one."""
+    free = [k for k in ("partner1_id", "partner2_id") if fam[k] is None]
+    preferred = {"male": "partner1_id", "female": "partner2_id"}.get(sex)
+    if preferred in free:
+        return preferred
+    return free[0] if free else None
+
+
+def _new_family(
+    relation: str, person: Row, relative: Row, pedigree: str, union_type: str
+) -> dict[str, Any]:
+    """The family a new link makes (see ``FamilyService.add_relative``)."""
+    if relation == "parent":
+        return {
+            _place_of(relative["sex"]): relative["id"],
+            "children": [{"child_id": person["id"], "pedigree": pedigree}],
+        }
+    if relation == "child":
+        return {
+            _place_of(person["sex"]): person["id"],
+            "children": [{"child_id": relative["id"], "pedigree": pedigree}],
+        }
+    if relation == "sibling":
+        return {
+            "children": [
+                {"child_id": person["id"], "pedigree": "birth"},
+                {"child_id": relative["id"], "pedigree": pedigree},
+            ]
+        }
+    if person["sex"] in ("male", "female"):
+        first = _place_of(person["sex"])
+    else:
+        first = "partner2_id" if relative["sex"] == "male" else "partner1_id"
+    second = "partner2_id" if first == "partner1_id" else "partner1_id"
+    return {first: person["id"], second: relative["id"], "union_type": union_type}
