@@ -16,6 +16,7 @@ engine applies to them, not to the server.
 from __future__ import annotations
 
 import logging
+import shutil
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from dzinza.domain.errors import AuthenticationRequired, NotFound, ValidationFailed
+from dzinza.domain.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
 from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.reader import NotGedcom, read_gedcom
 from dzinza.ports import BlobStore, StoreSession, TreeStore, ViewerLevel
@@ -129,6 +130,88 @@ class GedcomJobs:
             if shared is not None:
                 self._forget(shared)
             raise
+
+    def check_upload(self, key: str) -> None:
+        """Raises (and removes the upload) unless the uploaded file looks importable: for
+        callers that must know before they create anything (a new tree for the file)."""
+        try:
+            self._check_upload(self.work.of(key) / UPLOAD_NAME)
+        except BaseException:
+            self.work.remove(key)
+            raise
+
+    # -- a preview, then its apply (the web pages) -----------------------------------------
+    def hold(self, key: str) -> None:
+        """Keeps a copy of an upload before its preview starts, so that the preview can be
+        applied without sending the file again (``apply_preview``). The copy waits where any
+        replica finds it and goes with the other stray uploads after ``KEEP_FILES``."""
+        local = self.work.of(key) / UPLOAD_NAME
+        if self.blobs is not None:
+            shared = f"{SHARED_PREFIX}uploads/{int(self.clock().timestamp())}{HELD}{key}"
+            self.blobs.put(shared, local, content_type="application/octet-stream")
+            return
+        shutil.copyfile(local, self.work.of(f"held-{key}") / UPLOAD_NAME)
+
+    def _held(self, key: str) -> str | Path | None:
+        """Where the held copy of upload ``key`` is, if it is still kept."""
+        if self.blobs is not None:
+            for shared in self.blobs.keys(f"{SHARED_PREFIX}uploads/"):
+                if shared.endswith(f"{HELD}{key}"):
+                    return shared
+            return None
+        local = self.work.root / f"held-{key}" / UPLOAD_NAME
+        return local if local.is_file() else None
+
+    def _preview_upload(self, actor: Actor, job_id: uuid.UUID) -> tuple[dict[str, Any], str]:
+        """A finished preview the actor may see, and the key of its upload."""
+        job = self.jobs.get(actor, job_id)
+        result = job["result"] or {}
+        if job["kind"] != IMPORT or job["status"] != "succeeded" or result.get("mode") != "preview":
+            raise Conflict("Only a finished preview of an import can be applied.")
+        with self.store.read() as tx:
+            row = tx.get_job(job_id)
+        if row is None or job["tree_id"] is None:
+            raise NotFound("The tree of this job no longer exists.")
+        return job, str((row["params"] or {}).get("upload", ""))
+
+    def can_apply(self, actor: Actor, job_id: uuid.UUID) -> bool:
+        """Whether the preview's file is still kept for ``apply_preview``."""
+        try:
+            _, key = self._preview_upload(actor, job_id)
+        except (Conflict, NotFound):
+            return False
+        return bool(key) and self._held(key) is not None
+
+    def apply_preview(self, actor: Actor, job_id: uuid.UUID) -> dict[str, Any]:
+        """Imports, for real, the file a preview job looked at (kept by ``hold``); returns the
+        new job. The copy is used once."""
+        job, upload = self._preview_upload(actor, job_id)
+        held = self._held(upload) if upload else None
+        if held is None:
+            raise NotFound(
+                "The file of this preview is no longer kept (files wait "
+                f"{KEEP_FILES // 3600} hours): import it again."
+            )
+        tree_id = uuid.UUID(str(job["tree_id"]))
+        self.may_import(actor, tree_id)
+        key, path = self.upload_path()
+        try:
+            if isinstance(held, Path):
+                shutil.copyfile(held, path)
+            else:
+                assert self.blobs is not None
+                self.blobs.download(held, path)
+        except (KeyError, OSError) as exc:  # applied meanwhile by another request
+            self.work.remove(key)
+            raise NotFound("The file of this preview is no longer kept: import it again.") from exc
+        view = self.start_import(
+            actor, tree_id, key, preview=False, filename=(job["result"] or {}).get("filename")
+        )
+        if isinstance(held, Path):
+            self.work.remove(held.parent.name)
+        else:
+            self._forget(held)
+        return view
 
     def _forget(self, key: str) -> None:
         assert self.blobs is not None
@@ -347,6 +430,8 @@ class GedcomJobs:
 
 
 SHARED_PREFIX = "gedcom/"
+HELD = "-held-"
+"""Marks the copy of an upload kept for applying its preview (``GedcomJobs.hold``)."""
 
 
 def _upload_key(key: str, now: datetime) -> str:

@@ -365,6 +365,23 @@ class MediaService(RecordService):
             tx.touch("person", person_id)
             return {"person_id": str(person_id), "media_id": str(media_id) if media_id else None}
 
+    def link_as_primary(
+        self, actor: Actor, person_id: uuid.UUID, media_id: uuid.UUID
+    ) -> dict[str, Any]:
+        """Links a photo to the person (unless it is already) and makes it their primary photo,
+        in one transaction: both happen, or neither (the web page's "make primary photo")."""
+        with self.store.write() as tx:
+            record_for(tx, "person", person_id, actor, write=True)
+            media, tree = record_for(tx, "media", media_id, actor, write=True)
+            if media["kind"] not in ("image", ""):
+                raise ValidationFailed("A primary photo must be a photo.")
+            same_tree(tx, "person", person_id, tree["id"], "person_id")
+            tx.link("media", media_id, "person", person_id, tree["id"])
+            tx.touch("media", media_id)
+            tx.set_primary_media(person_id, media_id)
+            tx.touch("person", person_id)
+            return {"person_id": str(person_id), "media_id": str(media_id)}
+
     def primary_of(self, actor: Actor, person_id: uuid.UUID) -> dict[str, Any]:
         with self.store.read() as tx:
             record_for(tx, "person", person_id, actor)
