@@ -32,6 +32,7 @@ from dzinza.services.graph import GraphService
 from dzinza.services.health import Check, Readiness
 from dzinza.services.history import HistoryService
 from dzinza.services.jobs import JobContext, JobService, RunnerFactory
+from dzinza.services.kinship_path import KinshipPathService
 from dzinza.services.limits import Limit, RateLimiter
 from dzinza.services.media import MediaService
 from dzinza.services.media_cleanup import MediaJanitor
@@ -85,6 +86,7 @@ class Platform:
     families: FamilyService = field(init=False)
     events: EventService = field(init=False)
     graph: GraphService = field(init=False)
+    kinship: KinshipPathService = field(init=False)
     statistics: StatisticsService = field(init=False)
     tree_cache: TreeCache | None = field(init=False)
     users: UserService = field(init=False)
@@ -114,6 +116,7 @@ class Platform:
         if self.tree_cache is not None:
             self.store.on_trees_changed(self.tree_cache.trees_changed)
         self.graph = GraphService(self.store, self.tree_cache)
+        self.kinship = KinshipPathService(self.store, self.tree_cache)
         self.statistics = StatisticsService(self.store, self.tree_cache)
         limits = RateLimiter(
             self.store,

@@ -471,6 +471,20 @@ class SqlSession(
     def children_of(self, family_ids: Sequence[uuid.UUID]) -> list[Row]:
         return self._all(q.CHILDREN_OF, ids=list(family_ids)) if family_ids else []
 
+    def family_members(
+        self, tree_id: uuid.UUID, person_ids: Sequence[uuid.UUID], *, children: bool = True
+    ) -> list[Row]:
+        """Every family of ``tree_id`` that any of these people is a partner or a child in, one
+        row per child (a childless family once, its child_id None): family_id, partner1_id,
+        partner2_id, child_id, pedigree. With ``children`` False: only the families they are a
+        partner in, once each, without their children. Raw links, no summaries: the caller
+        masks the people it shows (the relationship path walks with it, the descendant chart
+        finds partners with it)."""
+        if not person_ids:
+            return []
+        stmt = _FAMILY_MEMBERS if children else _FAMILIES_AS_PARTNERS
+        return self._all(stmt, tree=tree_id, ids=list(person_ids))
+
     def add_child(
         self, family_id: uuid.UUID, tree_id: uuid.UUID, child_id: uuid.UUID, pedigree: str
     ) -> None:
@@ -585,6 +599,52 @@ class SqlSession(
         line = base.union(step)
         stmt = sa.select(sa.func.count()).select_from(line).where(line.c.pid.in_(list(candidates)))
         return bool(self.conn.scalar(stmt))
+
+
+def _family_members() -> sa.Select[Any]:
+    f, fc = t.families, t.family_children
+    ids: sa.BindParameter[object] = sa.bindparam("ids", expanding=True)
+    chosen = sa.union(
+        sa.select(f.c.id.label("id")).where(f.c.partner1_id.in_(ids)),
+        sa.select(f.c.id).where(f.c.partner2_id.in_(ids)),
+        sa.select(fc.c.family_id).where(fc.c.child_id.in_(ids)),
+    ).subquery("chosen")
+    return (
+        sa.select(
+            f.c.id.label("family_id"),
+            f.c.partner1_id,
+            f.c.partner2_id,
+            fc.c.child_id,
+            fc.c.pedigree,
+        )
+        .join(chosen, chosen.c.id == f.c.id)
+        .outerjoin(fc, fc.c.family_id == f.c.id)
+        .where(f.c.tree_id == sa.bindparam("tree"))
+        .order_by(f.c.created_at, f.c.id, fc.c.position, fc.c.child_id)
+    )
+
+
+def _families_as_partners() -> sa.Select[Any]:
+    f = t.families
+    ids: sa.BindParameter[object] = sa.bindparam("ids", expanding=True)
+    return (
+        sa.select(
+            f.c.id.label("family_id"),
+            f.c.partner1_id,
+            f.c.partner2_id,
+            sa.null().label("child_id"),
+            sa.null().label("pedigree"),
+        )
+        .where(
+            f.c.tree_id == sa.bindparam("tree"),
+            sa.or_(f.c.partner1_id.in_(ids), f.c.partner2_id.in_(ids)),
+        )
+        .order_by(f.c.created_at, f.c.id)
+    )
+
+
+_FAMILY_MEMBERS = _family_members()
+_FAMILIES_AS_PARTNERS = _families_as_partners()
 
 
 @functools.cache
