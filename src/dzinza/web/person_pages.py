@@ -312,4 +312,3 @@ def check_date(value: Annotated[str, Query(max_length=120)] = "") -> Response:
     except InvalidDate as exc:
         return JSONResponse({"valid": False, "date": "", "message": str(exc)})
     return JSONResponse({"valid": True, "date": format_date(parsed), "message": ""})
-
