@@ -34,6 +34,8 @@ SECRETS = (
     "Youngkid",
 )
 """Strings that belong to people a guest may not see (living, private or confidential)."""
+WEB_WORDS = ("zebulom", "secretnam", "yolamda", "hiddenwyfe", "youngkyd")
+"""Misspellings of the secrets, for the search pages (which show the words asked for)."""
 SEARCH_WORDS = (
     "zebulon",
     "secretname",
@@ -183,7 +185,25 @@ def _get_urls(client: TestClient, ids: dict[str, list[str]]) -> list[str]:
             for base in (f"/api/v1/trees/{tree}/search", "/api/v1/search"):
                 urls += [f"{base}?q={word}&facets=true", f"{base}?text={word}&facets=true"]
                 urls.append(f"{base}/suggest?prefix={word[:3]}")
+    for tree in ids["trees"]:
+        # The pages echo the words asked for: misspelt ones find the secrets (typo tolerance)
+        # without being them, so an echo is not taken for a leak.
+        for word in WEB_WORDS:
+            urls += [f"/trees/{tree}/search?q={word}", f"/search?q={word}"]
+            urls.append(f"/search/suggest?q={word[:3]}&tree={tree}")
+            urls += [
+                f"/trees/{tree}/{route}/suggest?q={word[:3]}"
+                for route in ("people", "chart-people", "media-people")
+            ]
+        urls += [f"/trees/{tree}/media", f"/trees/{tree}/duplicates"]
     urls += [f"/people/{p}" for p in ids["people"]]
+    urls += [
+        f"/people/{p}/{page}"
+        for p in ids["people"]
+        for page in ("pedigree", "descendants", "fan", "history")
+    ]
+    first = ids["people"][0]
+    urls += [f"/people/{first}/relationship?other={p}" for p in ids["people"]]
     urls += [
         f"/api/v1/people/{p}/{chart}?generations=5"
         for p in ids["people"]
