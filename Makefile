@@ -53,6 +53,7 @@ bench: install ## Benchmarks at 100,000 people on SQLite and PostgreSQL, then GE
 	scripts/bench_gedcom.sh 100000
 	scripts/bench_media.sh
 	scripts/bench_scale.sh
+	$(BIN)/python -m bench.chart_pages --people 100000
 
 bench-scale: install ## API throughput with one replica and with two (PostgreSQL, Redis), and the pedigree with a cold and a warm cache
 	scripts/bench_scale.sh
