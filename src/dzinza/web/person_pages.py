@@ -171,7 +171,7 @@ FIELD_NAMES = {
     "prefix": N_("Prefix"),
     "suffix": N_("Suffix"),
     "nickname": N_("Nickname"),
-    "title": N_("Title"),
+    "title": N_("Title (of rank or respect)"),
     "label": N_("Label"),
     "date_text": N_("Date"),
     "description": N_("Description"),

@@ -110,7 +110,7 @@ EVENT_LABELS = {
     "religion": N_("Religion"),
     "residence": N_("Residence"),
     "national_id": N_("National identity number"),
-    "title": N_("Title"),
+    "title": N_("Title (of rank or respect)"),
     "fact": N_("Fact"),
     "clan": N_("Clan"),
     "totem": N_("Totem"),
