@@ -23,11 +23,16 @@ def test_the_language_is_the_accounts_then_the_cookies_then_the_browsers() -> No
 def test_dates_and_numbers_are_written_the_languages_way() -> None:
     i18n.activate("sn")
     assert i18n.date("1931-03-14", "long") == "1931 Kurume 14"
-    assert i18n.date("ABT 1890") == "ABT 1890"
+    assert i18n.date("ABT 1890") == "panenge 1890"
+    assert i18n.date("not a date") == "not a date"
     i18n.activate("nd")
     assert i18n.date("1931-03-14", "long") == "14 Mbimbitho 1931"
+    assert i18n.date("BET MAR 1890 AND 1895") == "phakathi kuka-Mbimbitho 1890 lo-1895"
     i18n.activate("en")
     assert i18n.number(1234567) == "1,234,567"
+    assert i18n.date("14 MAR 1931") == "Mar 14, 1931"
+    assert i18n.date("@#DJULIAN@ 1 JAN 1700") == "Jan 1, 1700 (Julian)"
+    assert i18n.date("@#DHEBREW@ 1 TSH 5780") == "@#DHEBREW@ 1 TSH 5780"  # shown as written
     assert i18n.date(None) == ""
 
 

@@ -22,11 +22,12 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from dzinza.domain.dates import Calendar, DatePart, GenDate, InvalidDate, Qualifier, parse_date
 from dzinza.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -124,16 +125,80 @@ def number(value: int | float) -> str:
 
 
 def date(value: dt.date | str | None, style: str = "medium") -> str:
-    """A calendar date (or an ISO date string) in the current language; '' for none."""
+    """A calendar date, an ISO date string or a genealogical date ("ABT MAR 1890") in the
+    current language; '' for none."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         try:
-            day = dt.date.fromisoformat(value[:10])
+            day = dt.date.fromisoformat(value)
         except ValueError:
-            return value  # a genealogical date ("ABT 1890") is shown as written
+            return genealogical_date(value, style)
         return format_date(day, style, locale=_current.get())
     return format_date(value, style, locale=_current.get())
+
+
+QUALIFIED = {
+    Qualifier.ABOUT: N_("about %(date)s"),
+    Qualifier.CALCULATED: N_("calculated %(date)s"),
+    Qualifier.ESTIMATED: N_("estimated %(date)s"),
+    Qualifier.BEFORE: N_("before %(date)s"),
+    Qualifier.AFTER: N_("after %(date)s"),
+    Qualifier.FROM: N_("from %(date)s"),
+    Qualifier.TO: N_("until %(date)s"),
+}
+
+
+def genealogical_date(text: str, style: str = "medium") -> str:
+    """A GEDCOM date value written the current language's way: month names and word order
+    from CLDR, the qualifiers (about, before, between ... and ...) translated. Dates of the
+    Hebrew and French Republican calendars, and text that is not a date, are shown as written."""
+    try:
+        value = parse_date(text, lenient=True)
+    except InvalidDate:
+        return text
+    return _written(value, style) or text
+
+
+def _written(value: GenDate, style: str) -> str | None:
+    if value.qualifier is Qualifier.PHRASE:
+        return value.phrase
+    if value.start is None:
+        return None
+    start = _part(value.start, style)
+    end = _part(value.end, style) if value.end is not None else None
+    if start is None or (value.end is not None and end is None):
+        return None
+    if value.qualifier is Qualifier.EXACT:
+        return start
+    if value.qualifier is Qualifier.BETWEEN:
+        return gettext("between %(start)s and %(end)s") % {"start": start, "end": end}
+    if value.qualifier is Qualifier.FROM_TO:
+        return gettext("from %(start)s to %(end)s") % {"start": start, "end": end}
+    if value.qualifier is Qualifier.INTERPRETED:
+        if not value.phrase:
+            return start
+        return gettext("%(date)s (from “%(phrase)s”)") % {"date": start, "phrase": value.phrase}
+    template = QUALIFIED.get(value.qualifier)
+    return gettext(template) % {"date": start} if template else None
+
+
+def _part(part: DatePart, style: str) -> str | None:
+    if part.calendar not in (Calendar.GREGORIAN, Calendar.JULIAN) or part.year is None:
+        return None
+    if part.bce or part.dual_year is not None or not 1 <= part.year <= 9999:
+        return None  # shown as written: CLDR's patterns are for ordinary years
+    language = _current.get()
+    if part.month is None:
+        written = str(part.year)
+    elif part.day is None:
+        written = format_skeleton("yMMMM", dt.date(part.year, part.month, 1), locale=language)
+    else:
+        # A Julian date's day and month are its own: format them as written, not converted.
+        written = format_date(dt.date(part.year, part.month, part.day), style, locale=language)
+    if part.calendar is Calendar.JULIAN:
+        written = gettext("%(date)s (Julian)") % {"date": written}
+    return written
 
 
 def datetime(value: dt.datetime | str | None, style: str = "medium") -> str:
