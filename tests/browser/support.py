@@ -13,9 +13,10 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import ConsoleMessage, Page, WebError
 
 from tests.conftest import Api
 
@@ -118,3 +119,82 @@ def new_member(server: LiveServer, client: httpx.Client) -> Member:
     assert guest.post("/auth/verify-email", {"token": token}, expect=200)["email_verified"]
     tokens = guest.post("/auth/login", {"email": email, "password": PASSWORD}, expect=200)
     return Member(email=email, password=PASSWORD, api=Api(client, tokens["access_token"]))
+
+
+# -- what a page complains about: script errors and the content security policy -----------------
+VIOLATION_RECORDER = """
+(() => {
+  window.__violations = [];
+  document.addEventListener("securitypolicyviolation", (event) => {
+    const found = {
+      page: location.pathname,
+      directive: event.violatedDirective,
+      blocked: event.blockedURI,
+      source: event.sourceFile,
+      line: event.lineNumber,
+      sample: event.sample,
+    };
+    window.__violations.push(found);
+    // Kept by the test too: a document's own list is gone once the next page opens.
+    if (typeof window.__dzinzaViolation === "function") { window.__dzinzaViolation(found); }
+  });
+})();
+"""
+"""An init script: each ``securitypolicyviolation`` of a document goes into
+``window.__violations`` and to the test (``watch_page``)."""
+
+
+IGNORED_CONSOLE_SOURCES: frozenset[str] = frozenset()
+"""Resources whose failure is not the page's doing (none today: the pages link their icon,
+and /favicon.ico answers too)."""
+
+
+@dataclass
+class PageProblems:
+    """What the pages of one browser page complained about, across its navigations."""
+
+    errors: list[str]
+    violations: list[dict[str, object]]
+
+    def report(self) -> str:
+        lines = [*self.errors, *(f"CSP violation: {v}" for v in self.violations)]
+        return "\n".join(lines) or "(none)"
+
+
+def watch_page(page: Page) -> PageProblems:
+    """Starts collecting the console's errors, uncaught script errors and content security
+    policy violations of every document opened from now on in ``page``'s browser context
+    (this page and the tabs opened from it)."""
+    problems = PageProblems(errors=[], violations=[])
+    context = page.context
+
+    def on_violation(found: dict[str, object]) -> None:
+        problems.violations.append(found)
+
+    context.expose_function("__dzinzaViolation", on_violation)
+    context.add_init_script(VIOLATION_RECORDER)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        # For a resource that failed to load, the message's location is that resource.
+        source = message.location.get("url") or ""
+        if urlsplit(source).path in IGNORED_CONSOLE_SOURCES:
+            return
+        where = message.page.url if message.page else "?"
+        problems.errors.append(f"console error on {where} ({source}): {message.text}")
+
+    def on_error(error: WebError) -> None:
+        where = error.page.url if error.page else "?"
+        problems.errors.append(f"script error on {where}: {error.error}")
+
+    context.on("console", on_console)
+    context.on("weberror", on_error)
+    return problems
+
+
+def violations_here(page: Page) -> list[dict[str, object]]:
+    """The violations the current document recorded in ``window.__violations``."""
+    found = page.evaluate("() => window.__violations || []")
+    assert isinstance(found, list)
+    return found

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from dzinza.web import i18n
 from tests.conftest import Api
-from tests.web.conftest import csrf_of, post_form
+from tests.web.conftest import csrf_of, in_language, post_form
 
 
 def test_the_language_is_the_accounts_then_the_cookies_then_the_browsers() -> None:
@@ -82,3 +82,14 @@ def test_every_form_on_a_page_carries_the_token(site: TestClient) -> None:
     page = site.get("/signin")
     assert page.text.count('<form method="post"') <= page.text.count('name="csrf"')
     assert len(csrf_of(page)) >= 32
+
+
+def test_a_services_refusal_is_shown_in_the_pages_language(site: TestClient, owner: Api) -> None:
+    in_language(site, "nd")
+    fields = {"email": "owner@example.org", "password": "not the password"}
+    refused = post_form(site, "/signin", "/signin", fields)
+    assert refused.status_code == 401
+    i18n.activate("nd")
+    translated = i18n.gettext("Wrong email or password.")
+    assert translated != "Wrong email or password." and translated in refused.text
+    assert "<h1>" + i18n.gettext("Not found") + "</h1>" in site.get("/trees/" + "0" * 32).text

@@ -94,6 +94,7 @@ def render(
         "signin_here": f"/signin?next={quote(here, safe='')}",
         **(context or {}),
     }
+    _translate_refusals(full)
     response = templates.TemplateResponse(request, name, full, status_code=status, headers=headers)
     response.headers["Content-Language"] = language
     response.headers["Vary"] = "Cookie, Accept-Language"
@@ -110,6 +111,24 @@ def render(
         # A signed-in page is the user's own: no shared cache may keep it.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+REFUSAL_KEYS = ("title", "detail", "error", "action_error", "tag_error")
+"""Context keys whose text may be a service's English refusal (service_messages.py)."""
+
+
+def _translate_refusals(context: dict[str, Any]) -> None:
+    # A text the catalogs do not know (already translated, or built with values) comes back
+    # from gettext unchanged.
+    for key in REFUSAL_KEYS:
+        if isinstance(context.get(key), str) and context[key]:
+            context[key] = i18n.gettext(context[key])
+    errors = context.get("errors")
+    if isinstance(errors, dict):
+        context["errors"] = {
+            field: i18n.gettext(text) if isinstance(text, str) and text else text
+            for field, text in errors.items()
+        }
 
 
 def guarded(response: Response) -> Response:

@@ -411,6 +411,8 @@ def progress_text(job: dict[str, Any]) -> str:
             )
         if job.get("cancel_requested"):
             sentences.append(gettext("Stopping, as asked."))
+        if not sentences:  # just started: nothing counted yet, but the page says it runs
+            sentences.append(gettext("The job is running."))
     return " ".join(sentences)
 
 

@@ -145,6 +145,7 @@
     var previous = dialog.querySelector("[data-lightbox-previous]");
     var next = dialog.querySelector("[data-lightbox-next]");
     var close = dialog.querySelector("[data-lightbox-close]");
+    var details = dialog.querySelector("[data-lightbox-details]");
     var current = 0;
     var opener = null;
     var several = links.length > 1;
@@ -162,6 +163,7 @@
       picture.textContent = "";
       picture.appendChild(image);
       caption.textContent = title;
+      if (details) { details.href = link.getAttribute("href"); }
       position.textContent = fill(position.getAttribute("data-template") || "", {
         n: String(current + 1),
         t: String(links.length)
