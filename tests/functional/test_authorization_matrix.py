@@ -406,6 +406,12 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/trees"): "any signed-in account (below)",
     ("GET", "/api/v1/admin/audit"): "site admins only (below)",
     ("GET", "/api/v1/admin/status"): "site admins only (test_cache_and_health)",
+    ("GET", "/api/v1/invitations/mine"): "the caller's own invitations, to their confirmed "
+    "address (test_invitations_mine)",
+    ("POST", "/api/v1/invitations/{invitation_id}/accept"): "only an invitation to the "
+    "caller's confirmed address; anyone else's is 404 (test_invitations_mine)",
+    ("POST", "/api/v1/invitations/{invitation_id}/decline"): "only an invitation to the "
+    "caller's confirmed address; anyone else's is 404 (test_invitations_mine)",
     (
         "POST",
         "/api/v1/invitations/accept",

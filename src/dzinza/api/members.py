@@ -1,5 +1,6 @@
 """Routes for the members of a tree, handing a tree over, and invitations (to send, list and
-withdraw them in a tree, and to accept or decline one)."""
+withdraw them in a tree, and to accept or decline one: by its token, or, for the invitations
+sent to the caller's confirmed email address, by its id)."""
 
 from __future__ import annotations
 
@@ -178,4 +179,32 @@ def accept_invitation(
 @router.post("/invitations/decline", status_code=204, summary="Decline an invitation")
 def decline_invitation(body: InvitationToken, p: PlatformDep, a: ActorDep) -> Response:
     p.members.decline(a, body.token)
+    return no_content()
+
+
+@router.get(
+    "/invitations/mine",
+    summary="Invitations waiting for you (sent to your email address, once confirmed)",
+)
+def my_invitations(request: Request, p: PlatformDep, a: ActorDep) -> Response:
+    return respond(request, {"items": p.members.pending_for(a)})
+
+
+@router.post(
+    "/invitations/{invitation_id}/accept",
+    summary="Join a tree with one of your invitations (see GET /invitations/mine)",
+)
+def accept_my_invitation(
+    request: Request, invitation_id: uuid.UUID, p: PlatformDep, a: ActorDep
+) -> Response:
+    return respond(request, p.members.accept_by_id(a, invitation_id))
+
+
+@router.post(
+    "/invitations/{invitation_id}/decline",
+    status_code=204,
+    summary="Decline one of your invitations (see GET /invitations/mine)",
+)
+def decline_my_invitation(invitation_id: uuid.UUID, p: PlatformDep, a: ActorDep) -> Response:
+    p.members.decline_by_id(a, invitation_id)
     return no_content()

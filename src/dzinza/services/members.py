@@ -19,6 +19,7 @@ Role changes, removals, transfers and invitations go to the audit log.
 
 from __future__ import annotations
 
+import builtins
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -58,6 +59,8 @@ DEFAULT_INVITATION_DAYS = 7
 MAX_INVITATION_DAYS = 30
 INVITATIONS_PER_USER = Limit(30, 3600)
 """Invitations one account may create: each may send an email to any address."""
+MINE_LIMIT = 100
+"""The most invitations ``pending_for`` lists (each is a manager's deliberate act)."""
 BRANCH_ROLES = (Role.VIEWER, Role.CONTRIBUTOR)
 """Roles a branch limit applies to (editors and above see the whole tree, see ``Access``)."""
 
@@ -110,6 +113,15 @@ def invitation_view(row: Row) -> dict[str, Any]:
         "status": row["status"],
         "created_at": _time(row["created_at"]),
         "expires_at": _time(row["expires_at"]),
+    }
+
+
+def my_invitation_view(row: Row) -> dict[str, Any]:
+    """An invitation as its addressee sees it: the tree it is for and who sent it (their email
+    address, as the invitation's email showed it; None once that account is gone)."""
+    return invitation_view(row) | {
+        "tree": {"id": str(row["tree_id"]), "name": row["tree_name"]},
+        "invited_by_email": row["inviter_email"],
     }
 
 
@@ -483,58 +495,104 @@ class MemberService:
         now = self.clock.now()
         with self.store.write() as tx:
             invitation = self._answerable(tx, token, user_id, now)
-            tree_id = invitation["tree_id"]
-            tree = tx.get("tree", tree_id, lock=True)
-            assert tree is not None  # invitations go with their tree (ON DELETE CASCADE)
-            self._refuse_if_member(tx, tree, user_id, "You are")
-            if invitation["branch_steps"] is not None and invitation["person_id"] is None:
-                # The person was deleted since: joining without the limit would show more than
-                # the managers meant to, so the invitation cannot be used any more.
-                raise Gone(
-                    "The person this invitation's branch limit was counted from has been "
-                    "deleted: ask the tree's managers for a new invitation."
-                )
-            if not tx.answer_invitation(invitation["id"], "accepted", user_id, now):
-                raise Gone("This invitation has just been used.")
-            tx.add_member(
-                tree_id,
-                user_id,
-                invitation["role"],
-                now,
-                person_id=invitation["person_id"],
-                branch_steps=invitation["branch_steps"],
-            )
-            audit.record(
-                tx,
-                user_id,
-                "invitation.accept",
-                tree_id=tree_id,
-                target_type="invitation",
-                target_id=invitation["id"],
-                detail={"role": invitation["role"], "invited_by": _id(invitation["invited_by"])},
-                ip=ip,
-            )
-            return {
-                "tree": tree_view(tree, invitation["role"]),
-                "member": self._view_of(tx, tree, user_id),
-            }
+            return self._join(tx, invitation, user_id, now, ip)
 
     def decline(self, actor: Actor, token: str, *, ip: str = "") -> None:
         user_id = self._signed_in(actor, "decline")
         now = self.clock.now()
         with self.store.write() as tx:
             invitation = self._answerable(tx, token, user_id, now)
-            if not tx.answer_invitation(invitation["id"], "declined", user_id, now):
-                raise Gone("This invitation has just been used.")
-            audit.record(
-                tx,
-                user_id,
-                "invitation.decline",
-                tree_id=invitation["tree_id"],
-                target_type="invitation",
-                target_id=invitation["id"],
-                ip=ip,
+            self._turn_down(tx, invitation, user_id, now, ip)
+
+    # -- the signed-in user's own invitations ----------------------------------------------------
+    def pending_for(self, actor: Actor) -> builtins.list[dict[str, Any]]:
+        """The invitations waiting for the actor: sent to their email address, still pending and
+        unexpired, oldest first (at most ``MINE_LIMIT``). Empty until that address is confirmed:
+        anyone can sign up with any address, and the list would show which trees invited it."""
+        user_id = self._signed_in(actor, "see")
+        with self.store.read() as tx:
+            user = tx.user_by_id(user_id)
+            if user is None or user["email_verified_at"] is None:
+                return []
+            rows = tx.invitations_for_email(user["email"].lower(), self.clock.now(), MINE_LIMIT)
+        return [my_invitation_view(r) for r in rows]
+
+    def accept_by_id(
+        self, actor: Actor, invitation_id: uuid.UUID, *, ip: str = ""
+    ) -> dict[str, Any]:
+        """``accept`` for an invitation of ``pending_for``: named by its id instead of its
+        token, which only the addressee (with the address confirmed) may do."""
+        user_id = self._signed_in(actor, "accept")
+        now = self.clock.now()
+        with self.store.write() as tx:
+            invitation = self._addressed(tx, invitation_id, user_id, now)
+            return self._join(tx, invitation, user_id, now, ip)
+
+    def decline_by_id(self, actor: Actor, invitation_id: uuid.UUID, *, ip: str = "") -> None:
+        """``decline`` for an invitation of ``pending_for`` (see ``accept_by_id``)."""
+        user_id = self._signed_in(actor, "decline")
+        now = self.clock.now()
+        with self.store.write() as tx:
+            invitation = self._addressed(tx, invitation_id, user_id, now)
+            self._turn_down(tx, invitation, user_id, now, ip)
+
+    # -- answering, by token or by id --------------------------------------------------------------
+    def _join(
+        self, tx: StoreSession, invitation: Row, user_id: uuid.UUID, now: datetime, ip: str
+    ) -> dict[str, Any]:
+        """The user, allowed to answer ``invitation`` (locked), joins its tree."""
+        tree_id = invitation["tree_id"]
+        tree = tx.get("tree", tree_id, lock=True)
+        assert tree is not None  # invitations go with their tree (ON DELETE CASCADE)
+        self._refuse_if_member(tx, tree, user_id, "You are")
+        if invitation["branch_steps"] is not None and invitation["person_id"] is None:
+            # The person was deleted since: joining without the limit would show more than
+            # the managers meant to, so the invitation cannot be used any more.
+            raise Gone(
+                "The person this invitation's branch limit was counted from has been "
+                "deleted: ask the tree's managers for a new invitation."
             )
+        if not tx.answer_invitation(invitation["id"], "accepted", user_id, now):
+            raise Gone("This invitation has just been used.")
+        tx.add_member(
+            tree_id,
+            user_id,
+            invitation["role"],
+            now,
+            person_id=invitation["person_id"],
+            branch_steps=invitation["branch_steps"],
+        )
+        audit.record(
+            tx,
+            user_id,
+            "invitation.accept",
+            tree_id=tree_id,
+            target_type="invitation",
+            target_id=invitation["id"],
+            detail={"role": invitation["role"], "invited_by": _id(invitation["invited_by"])},
+            ip=ip,
+        )
+        return {
+            "tree": tree_view(tree, invitation["role"]),
+            "member": self._view_of(tx, tree, user_id),
+        }
+
+    @staticmethod
+    def _turn_down(
+        tx: StoreSession, invitation: Row, user_id: uuid.UUID, now: datetime, ip: str
+    ) -> None:
+        """The user, allowed to answer ``invitation`` (locked), declines it."""
+        if not tx.answer_invitation(invitation["id"], "declined", user_id, now):
+            raise Gone("This invitation has just been used.")
+        audit.record(
+            tx,
+            user_id,
+            "invitation.decline",
+            tree_id=invitation["tree_id"],
+            target_type="invitation",
+            target_id=invitation["id"],
+            ip=ip,
+        )
 
     # -- helpers -------------------------------------------------------------------------------
     @staticmethod
@@ -589,6 +647,33 @@ class MemberService:
                 "This invitation link is not valid: check that it was copied whole, or ask the "
                 "tree's managers for a new one."
             )
+        MemberService._check_open(tx, row, user_id, now)
+        return row
+
+    @staticmethod
+    def _addressed(
+        tx: StoreSession, invitation_id: uuid.UUID, user_id: uuid.UUID, now: datetime
+    ) -> Row:
+        """The pending, unexpired invitation with this id, sent to this user's confirmed
+        address. Any other is "not found": without its token, an invitation by link, or one
+        for another address, is not the user's to answer, nor to learn anything about."""
+        row = tx.invitation(invitation_id, lock=True)
+        user = tx.user_by_id(user_id)
+        if (
+            row is None
+            or row["email"] is None
+            or user is None
+            or user["email_verified_at"] is None
+            or user["email"].lower() != row["email"].lower()
+        ):
+            raise NotFound(f"There is no invitation {invitation_id} for you.")
+        MemberService._check_open(tx, row, user_id, now)
+        return row
+
+    @staticmethod
+    def _check_open(tx: StoreSession, row: Row, user_id: uuid.UUID, now: datetime) -> None:
+        """Refuses an invitation that is no longer pending or has expired, or that was sent to
+        an address other than this user's (confirmed) one."""
         status = row["status"]
         if status == "revoked":
             raise Gone("This invitation was withdrawn: ask the tree's managers for a new one.")
@@ -609,7 +694,6 @@ class MemberService:
                     "Confirm your email address first (follow the link in the message we sent "
                     "when you signed up, or ask for a new one), then answer the invitation."
                 )
-        return row
 
     def _mail_invitation(
         self,

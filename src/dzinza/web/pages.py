@@ -7,30 +7,47 @@ import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dzinza.api.http import platform_of
 from dzinza.domain.errors import DzinzaError
 from dzinza.domain.languages import LANGUAGES
 from dzinza.web import i18n, tree_pages
 from dzinza.web.forms import Form, csrf_ok, is_secure, safe_next, web_actor
-from dzinza.web.rendering import error_page, expired_form, render, see_other
+from dzinza.web.i18n import N_
+from dzinza.web.rendering import error_page, expired_form, render, see_other, static_url
 
 router = APIRouter(include_in_schema=False)
 YEAR = 365 * 24 * 3600
+NOTICES = {"declined": N_("The invitation was declined.")}
+"""What the dashboard confirms after a form sent the user back to it (``?done=``); translated
+in the template."""
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(
-    request: Request, cursor: Annotated[str | None, Query(max_length=2000)] = None
+    request: Request,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    done: str | None = None,
 ) -> Response:
-    """Signed out, what Dzinza is and the public trees; signed in, the dashboard: the reader's
-    trees with their role, the others they may see, and the latest changes in those they edit."""
+    """Signed out, what Dzinza is and the public trees; signed in, the dashboard: the
+    invitations waiting for the reader, their trees with their role, the others they may see,
+    and the latest changes in those they edit."""
+    actor = web_actor(request)
     try:
         context = tree_pages.home_context(request, cursor)
+        if not actor.anonymous:
+            context["invitations"] = platform_of(request).members.pending_for(actor)
     except DzinzaError as exc:
         return error_page(request, exc)
+    context["notice"] = "" if actor.anonymous else NOTICES.get(done or "", "")
     return render(request, "home.html", context)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for it by themselves, on any address (the pages link the icon)."""
+    return RedirectResponse(static_url("img/favicon.svg"), status_code=301)
 
 
 @router.post("/language")

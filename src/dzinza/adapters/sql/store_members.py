@@ -128,6 +128,21 @@ class MemberQueries:
         )
         return self._page(stmt, tuple(i.c[c] for c in sort.columns), sort, limit)
 
+    def invitations_for_email(self, email: str, now: datetime, limit: int) -> list[Row]:
+        """The invitations sent to ``email`` (normalised: lower case) that can still be answered,
+        oldest first; each with its tree's name (``tree_name``) and the email address of who
+        sent it (``inviter_email``, None once that account is gone)."""
+        i, tr, u = t.invitations, t.trees, t.users
+        stmt = (
+            sa.select(i, tr.c.name.label("tree_name"), u.c.email.label("inviter_email"))
+            .join(tr, tr.c.id == i.c.tree_id)
+            .outerjoin(u, u.c.id == i.c.invited_by)
+            .where(i.c.email == email, i.c.status == "pending", i.c.expires_at > now)
+            .order_by(i.c.created_at, i.c.id)
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
     def answer_invitation(
         self, invitation_id: uuid.UUID, status: str, user_id: uuid.UUID | None, now: datetime
     ) -> bool:
