@@ -21,10 +21,8 @@ from dzinza.services.common import Actor, etag_of
 from dzinza.services.platform import Platform
 from dzinza.web.forms import Form, csrf_ok, safe_next, web_actor
 from dzinza.web.i18n import N_, gettext
+from dzinza.web.labels import PEDIGREE_LABELS, SEX_LABELS, UNION_LABELS
 from dzinza.web.person_forms import (
-    PEDIGREE_LABELS,
-    SEX_LABELS,
-    UNION_LABELS,
     check_date,
     choice_of,
     family_name,

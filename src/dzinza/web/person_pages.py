@@ -18,18 +18,20 @@ from dzinza.domain.dates import InvalidDate, format_date, parse_date
 from dzinza.domain.errors import DzinzaError
 from dzinza.services.common import Actor
 from dzinza.services.platform import Platform
-from dzinza.web import person_forms
 from dzinza.web.family_pages import SUGGESTIONS, life_of, people_named
 from dzinza.web.forms import web_actor
 from dzinza.web.i18n import N_, gettext
-from dzinza.web.person_forms import (
-    CONTRIBUTE,
-    EDIT,
+from dzinza.web.labels import (
+    EVENT_LABELS,
     LIVING_LABELS,
     NAME_TYPE_LABELS,
     PEDIGREE_LABELS,
     SEX_LABELS,
     UNION_LABELS,
+)
+from dzinza.web.person_forms import (
+    CONTRIBUTE,
+    EDIT,
     is_placeholder,
     living_code,
     power_in,
@@ -191,7 +193,7 @@ LABEL_FIELDS = {
 }
 SHOWN_VALUES = {
     "sex": SEX_LABELS,
-    "type": {**NAME_TYPE_LABELS, **person_forms.EVENT_LABELS},
+    "type": {**NAME_TYPE_LABELS, **EVENT_LABELS},
     "union_type": UNION_LABELS,
     "pedigree": PEDIGREE_LABELS,
 }

@@ -37,6 +37,7 @@ from dzinza.services.duplicates import SCAN
 from dzinza.services.search import DEFAULT_YEAR_TOLERANCE, MAX_OFFSET, SearchRequest
 from dzinza.web.forms import Form, csrf_ok, web_actor
 from dzinza.web.i18n import N_, gettext
+from dzinza.web.labels import EVENT_LABELS
 from dzinza.web.rendering import error_page, expired_form, render, see_other, speak
 
 router = APIRouter(include_in_schema=False)
@@ -62,62 +63,6 @@ SEXES = {
     Sex.UNKNOWN.value: N_("Unknown"),
 }
 
-EVENT_LABELS = {
-    "birth": N_("Birth"),
-    "christening": N_("Christening"),
-    "death": N_("Death"),
-    "burial": N_("Burial"),
-    "cremation": N_("Cremation"),
-    "adoption": N_("Adoption"),
-    "baptism": N_("Baptism"),
-    "bar_mitzvah": N_("Bar mitzvah"),
-    "bat_mitzvah": N_("Bat mitzvah"),
-    "blessing": N_("Blessing"),
-    "adult_christening": N_("Adult christening"),
-    "confirmation": N_("Confirmation"),
-    "first_communion": N_("First communion"),
-    "ordination": N_("Ordination"),
-    "naturalization": N_("Naturalisation"),
-    "emigration": N_("Emigration"),
-    "immigration": N_("Immigration"),
-    "census": N_("Census"),
-    "probate": N_("Probate"),
-    "will": N_("Will"),
-    "graduation": N_("Graduation"),
-    "retirement": N_("Retirement"),
-    "event": N_("Other event"),
-    "annulment": N_("Annulment"),
-    "divorce": N_("Divorce"),
-    "divorce_filed": N_("Divorce filed"),
-    "engagement": N_("Engagement"),
-    "marriage_banns": N_("Marriage banns"),
-    "marriage_contract": N_("Marriage contract"),
-    "marriage": N_("Marriage"),
-    "marriage_licence": N_("Marriage licence"),
-    "marriage_settlement": N_("Marriage settlement"),
-    "lobola": N_("Lobola"),
-    "kurova_guva": N_("Kurova guva"),
-    "initiation": N_("Initiation"),
-    "caste": N_("Caste"),
-    "physical_description": N_("Physical description"),
-    "education": N_("Education"),
-    "id_number": N_("Identity number"),
-    "nationality": N_("Nationality"),
-    "children_count": N_("Number of children"),
-    "marriage_count": N_("Number of marriages"),
-    "occupation": N_("Occupation"),
-    "property": N_("Property"),
-    "religion": N_("Religion"),
-    "residence": N_("Residence"),
-    "national_id": N_("National identity number"),
-    "title": N_("Title (of rank or respect)"),
-    "fact": N_("Fact"),
-    "clan": N_("Clan"),
-    "totem": N_("Totem"),
-    "tribe": N_("Tribe"),
-    "traditional_title": N_("Traditional title"),
-    "village": N_("Village"),
-}
 
 NAME_TYPES = {
     "married": N_("married name"),
