@@ -76,7 +76,7 @@ def test_pages_show_the_demo(platform: Platform, client: TestClient) -> None:
         "Rudo Mhlanga",
         "Chenai Gumbo",
         "Tafirenyika Moyo",
-        "15 AUG 1905",
+        "Aug 15, 1905",  # the date written the page language's way (English here)
         "Morgenster Mission",
         "religious union",
     ):

@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
 
 from dzinza.api.http import ActorDep, IfMatch, PlatformDep, no_content, respond
 from dzinza.api.schemas import TreeIn, TreePatch, changes
@@ -15,6 +16,15 @@ Limit = Annotated[int | None, Query(ge=1, le=500, description="Page size (defaul
 Cursor = Annotated[
     str | None, Query(max_length=2000, description="next_cursor of the previous page")
 ]
+
+
+class TreeUpdate(TreePatch):
+    """The tree's settings, and its home person (the person it opens on)."""
+
+    home_person_id: uuid.UUID | None = Field(
+        default=None,
+        description="A person of this tree to open it on; null clears it (no home person).",
+    )
 
 
 @router.get(
@@ -50,11 +60,14 @@ def tree_statistics(request: Request, tree_id: uuid.UUID, p: PlatformDep, a: Act
     return respond(request, p.statistics.of_tree(a, tree_id))
 
 
-@router.patch("/trees/{tree_id}", summary="Rename, describe or change visibility (managers)")
+@router.patch(
+    "/trees/{tree_id}",
+    summary="Rename, describe, change visibility or choose the home person (managers)",
+)
 def update_tree(
     request: Request,
     tree_id: uuid.UUID,
-    body: TreePatch,
+    body: TreeUpdate,
     p: PlatformDep,
     a: ActorDep,
     if_match: IfMatch = None,

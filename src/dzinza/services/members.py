@@ -50,7 +50,7 @@ from dzinza.services.common import (
 from dzinza.services.limits import Limit, RateLimiter
 from dzinza.services.mail import Outbox
 from dzinza.services.tokens import aware, hash_token
-from dzinza.services.trees import tree_view
+from dzinza.services.trees import TreeService, tree_view
 
 MEMBER_SORTS = {"email": ("email", "user_id"), "joined": ("created_at", "user_id")}
 INVITATION_SORTS = {"created": ("created_at", "id")}
@@ -348,7 +348,8 @@ class MemberService:
         with self.store.write() as tx:
             access = tree_access(tx, tree_id, actor, Need.OWN)
             tree = access.tree
-            check_if_match(if_match, tree_view(tree, role_of(access)))
+            # The same view GET /trees/{id} gives (with the home person), so its ETag matches.
+            check_if_match(if_match, TreeService.view(tx, tree, role_of(access)))
             old_owner = tree["owner_id"]
             if user_id == old_owner:
                 raise Conflict("This account already owns the tree.")
@@ -375,7 +376,7 @@ class MemberService:
             row = tx.get("tree", tree_id)
             assert row is not None
             mine = tx.membership(tree_id, actor.user_id) if actor.user_id else None
-            return tree_view(row, mine["role"] if mine else None)
+            return TreeService.view(tx, row, mine["role"] if mine else None)
 
     # -- invitations ---------------------------------------------------------------------------
     def invite(

@@ -4,10 +4,16 @@ a tree, its settings and deletion, its members and invitations; and what the das
 
 The services decide who may do what; these pages only choose what to offer from the reader's
 role (``my_role`` in every tree view) and show the services' refusals as pages.
+
+The home person (the person a tree opens on) is chosen on the settings page by name, as a
+relative is on the add-relative form (family_pages.py): people.js offers the matching people as
+one types; without it, the name posted is looked up and, if several people match, the form
+comes back with the choice.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -25,8 +31,10 @@ from dzinza.domain.errors import (
 from dzinza.domain.vocabulary import Role, Visibility
 from dzinza.services.common import Actor, etag_of
 from dzinza.services.platform import Platform
+from dzinza.web.family_pages import people_named
 from dzinza.web.forms import Form, client_address, csrf_ok, web_actor
 from dzinza.web.i18n import N_, gettext, ngettext
+from dzinza.web.person_forms import is_placeholder, text_of, uuid_or_none
 from dzinza.web.rendering import error_page, expired_form, render, see_other, speak
 
 router = APIRouter(include_in_schema=False)
@@ -340,10 +348,14 @@ def tree_home(request: Request, tree_id: uuid.UUID) -> Response:
         stats = p.statistics.of_tree(actor, tree_id)
     except DzinzaError as exc:
         return error_page(request, exc)
+    home = tree.get("home_person")
     context = _shared(actor, tree) | {
         "stats": stats,
         "recent": _recent(p, actor, tree),
         "me": _own_person(p, actor, tree),
+        "home": home,
+        # Someone the reader may not see: the service's "Private" placeholder, shown as such.
+        "home_hidden": home is not None and is_placeholder(home),
     }
     return render(request, "trees/home.html", context)
 
@@ -393,18 +405,61 @@ def _settings_page(
     errors: dict[str, str] | None = None,
     error: str = "",
     saved: dict[str, Any] | None = None,
+    matches: list[dict[str, Any]] | None = None,
+    version: str | None = None,
     status: int = 200,
 ) -> Response:
+    """The settings form; ``matches``: the people a home person's name may mean, to choose
+    from; ``version``: the one the form was loaded at (default: the tree's current one)."""
     actor = web_actor(request)
     context = _shared(actor, tree) | {
         "values": values,
         "errors": errors or {},
         "error": error,
-        "version": etag_of(tree),
+        "version": version or etag_of(tree),
         "saved": saved,
+        "matches": matches,
         "done": request.query_params.get("saved") == "1" and status == 200,
     }
     return render(request, "trees/settings.html", context, status=status)
+
+
+LIFE_IN_LABEL = re.compile(r"\s*\([^()]*\)\s*$")
+"""The life dates, in brackets, that people.js's suggestions add after a name."""
+
+
+def _home_choice(
+    p: Platform,
+    actor: Actor,
+    tree_id: uuid.UUID,
+    form: dict[str, str],
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    """What the settings form asks of the home person: ({"home_person_id": id or None}, or {}
+    to leave it as it is) and the people to choose from when the name typed fits several."""
+    values["home_query"] = text_of(form, "home_query", errors)
+    values["home_none"] = "1" if form.get("home_none") else ""
+    chosen = uuid_or_none(form.get("home_id"))
+    query = LIFE_IN_LABEL.sub("", values["home_query"])
+    if values["home_none"]:
+        if chosen is not None or query:
+            errors["home_query"] = gettext(
+                'Either give the name of a person or tick "No home person", not both.'
+            )
+            return {}, None
+        return {"home_person_id": None}, None
+    if chosen is not None:
+        return {"home_person_id": chosen}, None
+    if not query or "home_query" in errors:
+        return {}, None
+    found = people_named(p, actor, tree_id, query)
+    if len(found) == 1:
+        return {"home_person_id": uuid.UUID(str(found[0]["id"]))}, None
+    if found:
+        return {}, found
+    errors["home_query"] = gettext("Nobody in this tree has a name like this.")
+    return {}, None
 
 
 def _managed_tree(request: Request, tree_id: uuid.UUID, need: int) -> dict[str, Any]:
@@ -426,7 +481,7 @@ def settings_page(request: Request, tree_id: uuid.UUID) -> Response:
     except DzinzaError as exc:
         return error_page(request, exc)
     values = {k: str(tree.get(k) or "") for k in ("name", "description", "visibility")}
-    return _settings_page(request, tree, values)
+    return _settings_page(request, tree, values | {"home_query": "", "home_none": ""})
 
 
 @router.post("/trees/{tree_id}/settings", response_class=HTMLResponse)
@@ -436,15 +491,30 @@ def save_settings(request: Request, tree_id: uuid.UUID, form: Form) -> Response:
     speak(request)
     p, actor = platform_of(request), web_actor(request)
     try:
-        tree = p.trees.get(actor, tree_id)
+        tree = _managed_tree(request, tree_id, MANAGE)
     except DzinzaError as exc:
         return error_page(request, exc)
     values, errors = _tree_values(form)
+    version = form.get("version") or None
+    home, matches = _home_choice(p, actor, tree_id, form, values, errors)
     if errors:
         message = gettext("Check the fields marked below.")
-        return _settings_page(request, tree, values, errors=errors, error=message, status=422)
+        return _settings_page(
+            request,
+            tree,
+            values,
+            errors=errors,
+            error=message,
+            matches=matches,
+            version=version,
+            status=422,
+        )
+    if matches:
+        # A name typed without the page's script fits several people: nothing is saved yet.
+        return _settings_page(request, tree, values, matches=matches, version=version)
+    changes = {k: values[k] for k in ("name", "description", "visibility")} | home
     try:
-        p.trees.update(actor, tree_id, values, form.get("version") or None)
+        p.trees.update(actor, tree_id, changes, version)
     except PreconditionFailed:
         # Someone saved in between: show what is saved now beside what this reader typed.
         try:
@@ -460,8 +530,17 @@ def save_settings(request: Request, tree_id: uuid.UUID, form: Form) -> Response:
     except DzinzaError as exc:
         if exc.status in (401, 403, 404):
             return error_page(request, exc)
+        found = _field_errors(exc)
+        if found.pop("home_person_id", None) is not None:
+            found["home_query"] = gettext("Choose someone who is in this tree.")
         return _settings_page(
-            request, tree, values, errors=_field_errors(exc), error=exc.detail, status=exc.status
+            request,
+            tree,
+            values,
+            errors=found,
+            error=exc.detail,
+            version=version,
+            status=exc.status,
         )
     return see_other(f"/trees/{tree_id}/settings?saved=1")
 

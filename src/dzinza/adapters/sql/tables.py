@@ -131,10 +131,19 @@ trees = sa.Table(
     _text("description", 4000),
     sa.Column("visibility", sa.String(16), nullable=False, server_default="private"),
     sa.Column("owner_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    # The person the tree opens on (its "home person"); NULL: none chosen, or deleted since.
+    # use_alter: people point at trees too, and this edge must not make the tables a cycle
+    # that SQLAlchemy cannot sort.
+    sa.Column(
+        "home_person_id",
+        sa.Uuid(),
+        sa.ForeignKey("people.id", ondelete="SET NULL", use_alter=True),
+    ),
     *_stamps(),
     sa.Index(None, "name", "id"),
     sa.Index(None, "owner_id"),
     sa.Index(None, "visibility"),
+    sa.Index(None, "home_person_id"),
 )
 
 people = sa.Table(
