@@ -255,6 +255,15 @@ def _signed_out(request: Request) -> Response:
     return RedirectResponse("/signin?next=%2Faccount", status_code=303)
 
 
+def _account_poster(request: Request, form: dict[str, str]) -> Actor | Response:
+    """The signed-in account behind a post of an account form, or the answer that refuses
+    the post (an expired form, or nobody signed in)."""
+    if not csrf_ok(request, form.get("csrf", "")):
+        return _bad_form(request)
+    actor = web_actor(request)
+    return _signed_out(request) if actor.anonymous else actor
+
+
 def _retry(exc: DzinzaError) -> dict[str, str] | None:
     return {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
 
@@ -320,11 +329,9 @@ def _settings_post(
     """One settings form: CSRF, then ``change(platform, actor, client)``; back to the page with
     the notice ``done``, or the page again with the refusal at the form ``section`` (the fields
     named in ``keep`` as they were typed)."""
-    if not csrf_ok(request, form.get("csrf", "")):
-        return _bad_form(request)
-    actor = web_actor(request)
-    if actor.anonymous:
-        return _signed_out(request)
+    actor = _account_poster(request, form)
+    if isinstance(actor, Response):
+        return actor
     try:
         change(platform_of(request), actor, client_address(request))
     except DzinzaError as exc:
@@ -436,11 +443,9 @@ def _enrolment(
 
 @router.post("/account/two-factor/setup", response_class=HTMLResponse)
 def two_factor_setup(request: Request, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return _bad_form(request)
-    actor = web_actor(request)
-    if actor.anonymous:
-        return _signed_out(request)
+    actor = _account_poster(request, form)
+    if isinstance(actor, Response):
+        return actor
     try:
         made = platform_of(request).users.twofactor.setup(
             actor, form.get("password", "")[:1000], client_address(request)
@@ -457,11 +462,9 @@ def _recovery_codes(request: Request, codes: list[str], first: bool) -> Response
 
 @router.post("/account/two-factor/enable", response_class=HTMLResponse)
 def two_factor_enable(request: Request, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return _bad_form(request)
-    actor = web_actor(request)
-    if actor.anonymous:
-        return _signed_out(request)
+    actor = _account_poster(request, form)
+    if isinstance(actor, Response):
+        return actor
     try:
         done = platform_of(request).users.twofactor.enable(
             actor, form.get("code", "")[:40], client_address(request)
@@ -475,11 +478,9 @@ def two_factor_enable(request: Request, form: Form) -> Response:
 
 @router.post("/account/two-factor/recovery-codes", response_class=HTMLResponse)
 def two_factor_new_codes(request: Request, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return _bad_form(request)
-    actor = web_actor(request)
-    if actor.anonymous:
-        return _signed_out(request)
+    actor = _account_poster(request, form)
+    if isinstance(actor, Response):
+        return actor
     try:
         done = platform_of(request).users.twofactor.new_recovery_codes(
             actor,
@@ -524,11 +525,9 @@ def end_session(request: Request, session_id: str, form: Form) -> Response:
 
 @router.post("/account/sessions/end-all", response_class=HTMLResponse)
 def end_every_session(request: Request, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return _bad_form(request)
-    actor = web_actor(request)
-    if actor.anonymous:
-        return _signed_out(request)
+    actor = _account_poster(request, form)
+    if isinstance(actor, Response):
+        return actor
     try:
         platform_of(request).users.logout_everywhere(actor, client_address(request))
     except DzinzaError as exc:
@@ -546,11 +545,9 @@ def _cookie_gone(request: Request, target: str) -> Response:
 
 @router.post("/account/tokens", response_class=HTMLResponse)
 def create_token(request: Request, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return _bad_form(request)
-    actor = web_actor(request)
-    if actor.anonymous:
-        return _signed_out(request)
+    actor = _account_poster(request, form)
+    if isinstance(actor, Response):
+        return actor
     name = form.get("name", "").strip()[:100]
     lifetime = form.get("expires_in_days", "")
     days = int(lifetime) if lifetime.isdigit() and int(lifetime) in TOKEN_LIFETIMES else None
@@ -603,11 +600,9 @@ def _chunks(archive: IO[bytes]) -> Iterator[bytes]:
 
 @router.post("/account/export", response_model=None)
 def export_data(request: Request, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return _bad_form(request)
-    actor = web_actor(request)
-    if actor.anonymous:
-        return _signed_out(request)
+    actor = _account_poster(request, form)
+    if isinstance(actor, Response):
+        return actor
     try:
         archive = platform_of(request).gdpr.export(actor, client_address(request))
     except DzinzaError as exc:
@@ -689,11 +684,9 @@ def deletion_page(request: Request) -> Response:
 
 @router.post("/account/delete", response_class=HTMLResponse)
 def request_deletion(request: Request, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return _bad_form(request)
-    actor = web_actor(request)
-    if actor.anonymous:
-        return _signed_out(request)
+    actor = _account_poster(request, form)
+    if isinstance(actor, Response):
+        return actor
     chosen = {
         name.removeprefix("tree-"): value
         for name, value in form.items()
