@@ -1,6 +1,6 @@
 """A tree's pages: its home (statistics, recent changes, where to go next), its people, creating
-a tree, its settings and deletion, its members and invitations; and what the dashboard shows
-(``home_context``, used by the landing page in pages.py).
+a tree, its settings and deletion; and what the dashboard shows (``home_context``, used by the
+landing page in pages.py). The members and invitations are in member_pages.py.
 
 The services decide who may do what; these pages only choose what to offer from the reader's
 role (``my_role`` in every tree view) and show the services' refusals as pages.
@@ -32,7 +32,7 @@ from dzinza.domain.vocabulary import Role, Visibility
 from dzinza.services.common import Actor, etag_of
 from dzinza.services.platform import Platform
 from dzinza.web.family_pages import people_named
-from dzinza.web.forms import Form, client_address, csrf_ok, web_actor
+from dzinza.web.forms import Form, csrf_ok, web_actor
 from dzinza.web.i18n import N_, gettext, ngettext
 from dzinza.web.person_forms import is_placeholder, text_of, uuid_or_none
 from dzinza.web.rendering import error_page, expired_form, render, see_other, speak
@@ -41,14 +41,12 @@ router = APIRouter(include_in_schema=False)
 
 Cursor = Annotated[str | None, Query(max_length=2000)]
 PEOPLE_PAGE = 50
-MEMBERS_PAGE = 100
 TREES_PAGE = 50
 RECENT = 10
 ACTIVITY_TREES = 20
 """The dashboard reads the recent changes of at most this many of the reader's trees."""
 MAX_NAME = 200
 MAX_DESCRIPTION = 4000
-MAX_EMAIL = 320
 
 ROLE_NAMES = {
     Role.OWNER.value: N_("Owner"),
@@ -57,13 +55,6 @@ ROLE_NAMES = {
     Role.CONTRIBUTOR.value: N_("Contributor"),
     Role.VIEWER.value: N_("Viewer"),
 }
-ROLE_HINTS = {
-    Role.VIEWER.value: N_("Sees the tree, living people included."),
-    Role.CONTRIBUTOR.value: N_("Adds people and records, and changes the ones they added."),
-    Role.EDITOR.value: N_("Changes anyone's records, imports and merges."),
-    Role.MANAGER.value: N_("Also invites people and changes the tree's settings."),
-}
-GRANTABLE = (Role.VIEWER, Role.CONTRIBUTOR, Role.EDITOR, Role.MANAGER)
 POWER = {role.value: rank for rank, role in enumerate(Role, start=1)}
 """What the reader may be offered, weakest first (the services check again)."""
 READ, CONTRIBUTE, EDIT, MANAGE, OWN = 1, 2, 3, 4, 5
@@ -147,7 +138,7 @@ def power_in(actor: Actor, tree: dict[str, Any]) -> int:
     return POWER.get(tree.get("my_role") or "", 0)
 
 
-def _shared(actor: Actor, tree: dict[str, Any] | None = None) -> dict[str, Any]:
+def tree_context(actor: Actor, tree: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "role_names": ROLE_NAMES,
         "visibility_names": VISIBILITY_NAMES,
@@ -158,7 +149,7 @@ def _shared(actor: Actor, tree: dict[str, Any] | None = None) -> dict[str, Any]:
     }
 
 
-def _refuse(actor: Actor, message: str) -> DzinzaError:
+def refusal(actor: Actor, message: str) -> DzinzaError:
     """A page the reader may see the tree of, but not use (the services' kind of refusal)."""
     if actor.anonymous:
         return AuthenticationRequired(gettext("Sign in to change this tree."))
@@ -256,7 +247,7 @@ def home_context(request: Request, cursor: str | None) -> dict[str, Any]:
             activity += _recent(p, actor, tree) or []
         activity.sort(key=lambda line: str(line["when"]), reverse=True)
     return {
-        **_shared(actor),
+        **tree_context(actor),
         "mine": mine,
         "others": others,
         "activity": activity[:RECENT],
@@ -285,7 +276,7 @@ def _tree_values(form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     return values, errors
 
 
-def _field_errors(exc: DzinzaError) -> dict[str, str]:
+def field_errors(exc: DzinzaError) -> dict[str, str]:
     return {str(e.get("field")): str(e.get("message")) for e in exc.errors if e.get("field")}
 
 
@@ -297,7 +288,7 @@ def _new_page(
     status: int = 200,
 ) -> Response:
     actor = web_actor(request)
-    context = _shared(actor) | {"values": values, "errors": errors or {}, "error": error}
+    context = tree_context(actor) | {"values": values, "errors": errors or {}, "error": error}
     return render(request, "trees/new.html", context, status=status)
 
 
@@ -320,7 +311,7 @@ def create_tree(request: Request, form: Form) -> Response:
     try:
         made = platform_of(request).trees.create(web_actor(request), values)
     except DzinzaError as exc:
-        return _new_page(request, values, _field_errors(exc), exc.detail, exc.status)
+        return _new_page(request, values, field_errors(exc), exc.detail, exc.status)
     return see_other(f"/trees/{made['id']}")
 
 
@@ -349,7 +340,7 @@ def tree_home(request: Request, tree_id: uuid.UUID) -> Response:
     except DzinzaError as exc:
         return error_page(request, exc)
     home = tree.get("home_person")
-    context = _shared(actor, tree) | {
+    context = tree_context(actor, tree) | {
         "stats": stats,
         "recent": _recent(p, actor, tree),
         "me": _own_person(p, actor, tree),
@@ -385,7 +376,7 @@ def tree_people(
     if page.next_cursor:
         following = f"{base}?{urlencode({**query, 'cursor': page.next_cursor})}"
     first = f"{base}?{urlencode(query)}" if query else base
-    context = _shared(actor, tree) | {
+    context = tree_context(actor, tree) | {
         "people": page.items,
         "name": wanted,
         "sort": order,
@@ -412,7 +403,7 @@ def _settings_page(
     """The settings form; ``matches``: the people a home person's name may mean, to choose
     from; ``version``: the one the form was loaded at (default: the tree's current one)."""
     actor = web_actor(request)
-    context = _shared(actor, tree) | {
+    context = tree_context(actor, tree) | {
         "values": values,
         "errors": errors or {},
         "error": error,
@@ -428,37 +419,41 @@ LIFE_IN_LABEL = re.compile(r"\s*\([^()]*\)\s*$")
 """The life dates, in brackets, that people.js's suggestions add after a name."""
 
 
-def _home_choice(
+def person_choice(
     p: Platform,
     actor: Actor,
     tree_id: uuid.UUID,
     form: dict[str, str],
     values: dict[str, str],
     errors: dict[str, str],
-) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
-    """What the settings form asks of the home person: ({"home_person_id": id or None}, or {}
-    to leave it as it is) and the people to choose from when the name typed fits several."""
-    values["home_query"] = text_of(form, "home_query", errors)
-    values["home_none"] = "1" if form.get("home_none") else ""
-    chosen = uuid_or_none(form.get("home_id"))
-    query = LIFE_IN_LABEL.sub("", values["home_query"])
-    if values["home_none"]:
+    field: str,
+    both: str,
+) -> tuple[dict[str, uuid.UUID | None], list[dict[str, Any]] | None]:
+    """A person chosen by name on a form (``field``: the prefix of its inputs, as the
+    ``person_search`` macro names them, with a "nobody" checkbox ``{field}_none``; ``both``:
+    the message when the name is given and the box ticked):
+    ({"person": id or None}, or {} to leave it as it is) and the people to choose from when the
+    name typed fits several."""
+    query_key, none_key = f"{field}_query", f"{field}_none"
+    values[query_key] = text_of(form, query_key, errors)
+    values[none_key] = "1" if form.get(none_key) else ""
+    chosen = uuid_or_none(form.get(f"{field}_id"))
+    query = LIFE_IN_LABEL.sub("", values[query_key])
+    if values[none_key]:
         if chosen is not None or query:
-            errors["home_query"] = gettext(
-                'Either give the name of a person or tick "No home person", not both.'
-            )
+            errors[query_key] = both
             return {}, None
-        return {"home_person_id": None}, None
+        return {"person": None}, None
     if chosen is not None:
-        return {"home_person_id": chosen}, None
-    if not query or "home_query" in errors:
+        return {"person": chosen}, None
+    if not query or query_key in errors:
         return {}, None
     found = people_named(p, actor, tree_id, query)
     if len(found) == 1:
-        return {"home_person_id": uuid.UUID(str(found[0]["id"]))}, None
+        return {"person": uuid.UUID(str(found[0]["id"]))}, None
     if found:
         return {}, found
-    errors["home_query"] = gettext("Nobody in this tree has a name like this.")
+    errors[query_key] = gettext("Nobody in this tree has a name like this.")
     return {}, None
 
 
@@ -468,8 +463,8 @@ def _managed_tree(request: Request, tree_id: uuid.UUID, need: int) -> dict[str, 
     tree = platform_of(request).trees.get(actor, tree_id)
     if power_in(actor, tree) < need:
         if need >= OWN:
-            raise _refuse(actor, gettext("Only the tree's owner may delete it."))
-        raise _refuse(actor, gettext("Only the tree's owner and managers may change its settings."))
+            raise refusal(actor, gettext("Only the tree's owner may delete it."))
+        raise refusal(actor, gettext("Only the tree's owner and managers may change its settings."))
     return tree
 
 
@@ -496,7 +491,9 @@ def save_settings(request: Request, tree_id: uuid.UUID, form: Form) -> Response:
         return error_page(request, exc)
     values, errors = _tree_values(form)
     version = form.get("version") or None
-    home, matches = _home_choice(p, actor, tree_id, form, values, errors)
+    both = gettext('Either give the name of a person or tick "No home person", not both.')
+    choice, matches = person_choice(p, actor, tree_id, form, values, errors, "home", both)
+    home = {"home_person_id": choice["person"]} if choice else {}
     if errors:
         message = gettext("Check the fields marked below.")
         return _settings_page(
@@ -530,7 +527,7 @@ def save_settings(request: Request, tree_id: uuid.UUID, form: Form) -> Response:
     except DzinzaError as exc:
         if exc.status in (401, 403, 404):
             return error_page(request, exc)
-        found = _field_errors(exc)
+        found = field_errors(exc)
         if found.pop("home_person_id", None) is not None:
             found["home_query"] = gettext("Choose someone who is in this tree.")
         return _settings_page(
@@ -554,7 +551,7 @@ def delete_page(request: Request, tree_id: uuid.UUID) -> Response:
         stats = p.statistics.of_tree(actor, tree_id)
     except DzinzaError as exc:
         return error_page(request, exc)
-    context = _shared(actor, tree) | {"stats": stats, "version": etag_of(tree), "error": ""}
+    context = tree_context(actor, tree) | {"stats": stats, "version": etag_of(tree), "error": ""}
     return render(request, "trees/delete.html", context)
 
 
@@ -576,7 +573,7 @@ def delete_tree(request: Request, tree_id: uuid.UUID, form: Form) -> Response:
             "The tree changed while you were deciding. Check that this is still the tree you "
             "mean to delete, then confirm again."
         )
-        context = _shared(actor, tree) | {
+        context = tree_context(actor, tree) | {
             "stats": stats,
             "version": etag_of(tree),
             "error": message,
@@ -585,230 +582,3 @@ def delete_tree(request: Request, tree_id: uuid.UUID, form: Form) -> Response:
     except DzinzaError as exc:
         return error_page(request, exc)
     return see_other("/")
-
-
-# -- members and invitations ----------------------------------------------------------------------
-def _members_page(
-    request: Request,
-    tree_id: uuid.UUID,
-    *,
-    cursor: str | None = None,
-    invite: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    error: str = "",
-    status: int = 200,
-) -> Response:
-    p, actor = platform_of(request), web_actor(request)
-    speak(request)
-    try:
-        tree = p.trees.get(actor, tree_id)
-        members = p.members.list(actor, tree_id, cursor=cursor, limit=MEMBERS_PAGE)
-    except DzinzaError as exc:
-        return error_page(request, exc)
-    power = power_in(actor, tree)
-    invitations: list[dict[str, Any]] = []
-    if power >= MANAGE:
-        try:
-            invitations = p.members.invitations(actor, tree_id, limit=MEMBERS_PAGE).items
-        except DzinzaError:
-            invitations = []
-    rows = []
-    for member in members.items:
-        role = member["role"]
-        owner_like = power >= OWN
-        changeable = (
-            power >= MANAGE
-            and role != Role.OWNER.value
-            and (owner_like or role != Role.MANAGER.value)
-        )
-        rows.append(
-            member
-            | {
-                "version_tag": etag_of(member),
-                "changeable": changeable,
-                "me": member["user_id"] == str(actor.user_id),
-            }
-        )
-    grantable = [r.value for r in GRANTABLE if power >= OWN or r is not Role.MANAGER]
-    following = None
-    if members.next_cursor:
-        following = f"/trees/{tree_id}/members?{urlencode({'cursor': members.next_cursor})}"
-    context = _shared(actor, tree) | {
-        "members": rows,
-        "invitations": invitations,
-        "grantable": grantable,
-        "role_hints": ROLE_HINTS,
-        "branches": any(m.get("branch_steps") or m.get("person_id") for m in rows),
-        "invite": invite or {"email": "", "role": Role.VIEWER.value},
-        "errors": errors or {},
-        "error": error,
-        "notice": _notice(request) if status == 200 else "",
-        "next": following,
-    }
-    return render(request, "trees/members.html", context, status=status)
-
-
-NOTICES = {
-    "invited": N_("The invitation was sent."),
-    "role": N_("The role was changed."),
-    "removed": N_("The member was removed from the tree."),
-    "revoked": N_("The invitation was withdrawn."),
-}
-
-
-def _notice(request: Request) -> str:
-    message = NOTICES.get(request.query_params.get("done", ""))
-    return gettext(message) if message else ""
-
-
-@router.get("/trees/{tree_id}/members", response_class=HTMLResponse)
-def members_page(request: Request, tree_id: uuid.UUID, cursor: Cursor = None) -> Response:
-    return _members_page(request, tree_id, cursor=cursor)
-
-
-@router.post("/trees/{tree_id}/members/{user_id}/role", response_class=HTMLResponse)
-def change_role(request: Request, tree_id: uuid.UUID, user_id: uuid.UUID, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return expired_form(request)
-    speak(request)
-    p, actor = platform_of(request), web_actor(request)
-    role = form.get("role", "")
-    if role not in ROLE_NAMES or role == Role.OWNER.value:
-        message = gettext("Choose a role from the list.")
-        return _members_page(request, tree_id, error=message, status=422)
-    try:
-        p.members.update(
-            actor,
-            tree_id,
-            user_id,
-            {"role": role},
-            form.get("version") or None,
-            ip=client_address(request),
-        )
-    except PreconditionFailed:
-        message = gettext(
-            "This member's role or place in the tree was changed by someone else in the "
-            "meantime: the list shows it as it is now. Choose the role again if you still want "
-            "to change it."
-        )
-        return _members_page(request, tree_id, error=message, status=412)
-    except DzinzaError as exc:
-        return _member_refusal(request, tree_id, exc)
-    return see_other(f"/trees/{tree_id}/members?done=role")
-
-
-def _member_refusal(request: Request, tree_id: uuid.UUID, exc: DzinzaError) -> Response:
-    if exc.status in (401, 404):
-        return error_page(request, exc)
-    return _members_page(request, tree_id, error=exc.detail, status=exc.status)
-
-
-def _member_to_remove(
-    request: Request, tree_id: uuid.UUID, user_id: uuid.UUID
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    p, actor = platform_of(request), web_actor(request)
-    tree = p.trees.get(actor, tree_id)
-    member = p.members.get(actor, tree_id, user_id)
-    leaving = member["user_id"] == str(actor.user_id)
-    if not leaving and power_in(actor, tree) < MANAGE:
-        raise _refuse(actor, gettext("Only the tree's owner and managers may remove members."))
-    return tree, member
-
-
-def _remove_page(
-    request: Request, tree: dict[str, Any], member: dict[str, Any], error: str, status: int
-) -> Response:
-    actor = web_actor(request)
-    context = _shared(actor, tree) | {
-        "member": member,
-        "leaving": member["user_id"] == str(actor.user_id),
-        "version": etag_of(member),
-        "error": error,
-    }
-    return render(request, "trees/remove_member.html", context, status=status)
-
-
-@router.get("/trees/{tree_id}/members/{user_id}/remove", response_class=HTMLResponse)
-def remove_page(request: Request, tree_id: uuid.UUID, user_id: uuid.UUID) -> Response:
-    speak(request)
-    try:
-        tree, member = _member_to_remove(request, tree_id, user_id)
-    except DzinzaError as exc:
-        return error_page(request, exc)
-    return _remove_page(request, tree, member, "", 200)
-
-
-@router.post("/trees/{tree_id}/members/{user_id}/remove", response_class=HTMLResponse)
-def remove_member(request: Request, tree_id: uuid.UUID, user_id: uuid.UUID, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return expired_form(request)
-    speak(request)
-    p, actor = platform_of(request), web_actor(request)
-    try:
-        p.members.remove(
-            actor, tree_id, user_id, form.get("version") or None, ip=client_address(request)
-        )
-    except DzinzaError as exc:
-        try:
-            tree, member = _member_to_remove(request, tree_id, user_id)
-        except DzinzaError:
-            return error_page(request, exc)
-        if isinstance(exc, PreconditionFailed):
-            message = gettext(
-                "This member's role or place in the tree was changed by someone else in the "
-                "meantime. Check that you still want to remove them, then confirm again."
-            )
-            return _remove_page(request, tree, member, message, 412)
-        return _remove_page(request, tree, member, exc.detail, exc.status)
-    if user_id == actor.user_id:
-        return see_other("/")
-    return see_other(f"/trees/{tree_id}/members?done=removed")
-
-
-@router.post("/trees/{tree_id}/invitations", response_class=HTMLResponse)
-def invite(request: Request, tree_id: uuid.UUID, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return expired_form(request)
-    speak(request)
-    p, actor = platform_of(request), web_actor(request)
-    values = {"email": form.get("email", "").strip(), "role": form.get("role", "")}
-    errors: dict[str, str] = {}
-    if not values["email"]:
-        errors["email"] = gettext("Give the email address to send the invitation to.")
-    elif len(values["email"]) > MAX_EMAIL or "@" not in values["email"]:
-        errors["email"] = gettext("This is not an email address.")
-    if values["role"] not in ROLE_NAMES or values["role"] == Role.OWNER.value:
-        errors["role"] = gettext("Choose a role from the list.")
-    if errors:
-        message = gettext("Check the fields marked below.")
-        return _members_page(
-            request, tree_id, invite=values, errors=errors, error=message, status=422
-        )
-    try:
-        p.members.invite(actor, tree_id, values, ip=client_address(request))
-    except DzinzaError as exc:
-        if exc.status in (401, 404):
-            return error_page(request, exc)
-        return _members_page(
-            request,
-            tree_id,
-            invite=values,
-            errors=_field_errors(exc),
-            error=exc.detail,
-            status=exc.status,
-        )
-    return see_other(f"/trees/{tree_id}/members?done=invited")
-
-
-@router.post("/trees/{tree_id}/invitations/{invitation_id}/revoke", response_class=HTMLResponse)
-def revoke(request: Request, tree_id: uuid.UUID, invitation_id: uuid.UUID, form: Form) -> Response:
-    if not csrf_ok(request, form.get("csrf", "")):
-        return expired_form(request)
-    speak(request)
-    try:
-        platform_of(request).members.revoke(
-            web_actor(request), tree_id, invitation_id, None, ip=client_address(request)
-        )
-    except DzinzaError as exc:
-        return _member_refusal(request, tree_id, exc)
-    return see_other(f"/trees/{tree_id}/members?done=revoked")
