@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LOCALE=src/dzinza/web/locale
-.venv/bin/pybabel -q extract -F "$LOCALE/babel.cfg" -k N_ -k pgettext:1c,2 \
+.venv/bin/pybabel -q extract -F "$LOCALE/babel.cfg" -k N_ -k said -k pgettext:1c,2 \
   --no-location --sort-output --add-comments=Translators: \
   --project=Dzinza --copyright-holder="The Dzinza authors" --msgid-bugs-address="" \
   -o "$LOCALE/messages.pot" .

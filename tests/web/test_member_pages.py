@@ -286,3 +286,18 @@ def test_only_those_who_may_change_a_member_get_the_page(
     with contextlib.closing(TestClient(client.app, raise_server_exceptions=False)) as nobody:
         assert nobody.get(_edit(family)).status_code == 404  # a private tree is not there
     assert web.get(f"/trees/{tree}/members/{uuid.uuid4()}/edit").status_code == 404
+
+
+def test_a_refusal_built_with_values_is_said_in_the_readers_language(
+    web: TestClient, family: dict[str, str]
+) -> None:
+    in_language(web, "sn")
+    members = web.get(f"/trees/{family['tree']}/members")
+    fields = {"csrf": csrf_of(members), "email": COUSIN, "role": "viewer"}
+    refused = web.post(f"/trees/{family['tree']}/invitations", data=fields)
+    assert refused.status_code == 409
+    error = re.search(r'class="notice error" role="alert">([^<]+)<', refused.text)
+    assert error and COUSIN in error.group(1), refused.text[:3000]
+    assert "already a member" not in error.group(1)
+    missing = web.get(f"/people/{uuid.uuid4()}")
+    assert missing.status_code == 404 and "There is no person with id" not in missing.text

@@ -18,22 +18,34 @@ import dzinza.web
 from dzinza.web.i18n import LOCALE_DIR
 
 WEB = Path(dzinza.web.__file__).parent
+SRC = WEB.parent
 TRANSLATED = ("sn", "nd")
 MessageId = str | tuple[str, ...]
 
 
 def _extracted() -> set[MessageId]:
-    keywords = {**DEFAULT_KEYWORDS, "N_": None}
-    found = extract_from_dir(
-        str(WEB),
-        method_map=[("**.py", "python"), ("templates/**.html", "jinja2")],
-        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}},
-        keywords=keywords,
-    )
+    """The messages of the pages, and the services' refusals marked with ``N_`` or ``said``
+    (the inputs of ``src/dzinza/web/locale/babel.cfg``)."""
+    keywords = {**DEFAULT_KEYWORDS, "N_": None, "said": None}
+    sources = [
+        (
+            WEB,
+            [("**.py", "python"), ("templates/**.html", "jinja2")],
+            {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}},
+        ),
+        (SRC / "services", [("**.py", "python")], {}),
+        (SRC / "gedcom", [("reader.py", "python")], {}),
+    ]
     messages: set[MessageId] = set()
-    for _file, _line, message, _comments, context in found:
-        key = message if isinstance(message, str) else tuple(m for m in message if m)
-        messages.add(key if not context else (context, *([key] if isinstance(key, str) else key)))
+    for folder, method_map, options_map in sources:
+        found = extract_from_dir(
+            str(folder), method_map=method_map, options_map=options_map, keywords=keywords
+        )
+        for _file, _line, message, _comments, context in found:
+            key = message if isinstance(message, str) else tuple(m for m in message if m)
+            messages.add(
+                key if not context else (context, *([key] if isinstance(key, str) else key))
+            )
     return messages
 
 

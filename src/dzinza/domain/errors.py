@@ -1,6 +1,37 @@
-"""Errors a user can cause. The API turns each into a problem+json response, the CLI into a message."""
+"""Errors a user can cause. The API turns each into a problem+json response, the CLI into a message.
+
+The messages are English. Those the web app shows are marked for its catalogs (extracted by
+Babel, see ``docs/translation.md``): a constant one with ``N_``, one built with values with
+``said``, whose result reads as the English text everywhere and keeps its template and values,
+so that a page can say it in the reader's language (``web/rendering.py``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def N_(message: str) -> str:
+    """Marks a constant message for translation; returns it unchanged."""
+    return message
+
+
+class Said(str):
+    """A message made from a template (``%(name)s`` placeholders) and values."""
+
+    template: str
+    values: Mapping[str, object]
+
+    def __new__(cls, template: str, values: Mapping[str, object]) -> Said:
+        made = super().__new__(cls, template % values)
+        made.template = template
+        made.values = values
+        return made
+
+
+def said(template: str, **values: object) -> Said:
+    """A message built with values, marked for translation: ``said("%(n)s files", n=3)``."""
+    return Said(template, values)
 
 
 class DzinzaError(Exception):

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from dzinza.domain.errors import N_, said
 from dzinza.gedcom.charsets import BAD, REPLACEMENT, SAMPLE, Charset, detect, text_stream
 from dzinza.gedcom.nodes import Node, Problems
 
@@ -140,7 +141,7 @@ def _open(raw: BinaryIO, problems: Problems | None, owned: bool) -> GedcomFile:
     rest = builder.records(stream)
     first = next(rest, None)
     if first is None:
-        raise NotGedcom("the file has no GEDCOM records")
+        raise NotGedcom(N_("the file has no GEDCOM records"))
     if first.tag != "HEAD":
         problems.add(first.line, "no-header", "the file does not start with a HEAD record")
         header = Node("HEAD", line=0)
@@ -171,7 +172,13 @@ def line_blocks(stream: io.TextIOBase, size: int = CHUNK) -> Iterator[str]:
             pieces.append(chunk)
             held += len(chunk)
             if held > MAX_LINE:
-                raise NotGedcom(f"line {lines + 1} is longer than {MAX_LINE} characters")
+                raise NotGedcom(
+                    said(
+                        "line %(line)s is longer than %(most)s characters",
+                        line=lines + 1,
+                        most=MAX_LINE,
+                    )
+                )
             continue
         if pieces:
             carry += "".join(pieces)
@@ -197,24 +204,27 @@ def _chain(first: Node, rest: Iterator[Node]) -> Iterator[Node]:
 
 def _refuse_if_not_gedcom(sample: bytes) -> None:
     if not sample.strip(b"\r\n\t \x00\xef\xbb\xbf\xff\xfe"):
-        raise NotGedcom("the file is empty")
+        raise NotGedcom(N_("the file is empty"))
     if sample.startswith(b"PK\x03\x04"):
-        raise NotGedcom("this is a ZIP archive, not a GEDCOM file (a GEDZIP must end in .gdz)")
+        raise NotGedcom(N_("this is a ZIP archive, not a GEDCOM file (a GEDZIP must end in .gdz)"))
     if sample[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in sample[:2]:
         probe = sample.decode(detect(sample).encoding, "replace")
     else:
         if b"\x00" in sample:
-            raise NotGedcom("this is binary data, not a GEDCOM file")
+            raise NotGedcom(N_("this is binary data, not a GEDCOM file"))
         probe = sample.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
     first = next((ln for ln in probe.lstrip("\ufeff").splitlines() if ln.strip()), "")
     if _FIRST_LINE.match(first):
         return
     lowered = first.lower()
     if lowered.startswith(("<!doctype html", "<html", "<?xml", "<")):
-        raise NotGedcom("this looks like an HTML or XML page, not a GEDCOM file")
+        raise NotGedcom(N_("this looks like an HTML or XML page, not a GEDCOM file"))
     raise NotGedcom(
-        "this is not a GEDCOM file: it should start with the line '0 HEAD', "
-        f"but starts with {first[:40]!r}"
+        said(
+            "this is not a GEDCOM file: it should start with the line '0 HEAD', but starts "
+            "with %(start)s",
+            start=repr(first[:40]),
+        )
     )
 
 

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
-from dzinza.domain.errors import AuthenticationRequired, Forbidden, NotFound, ValidationFailed
+from dzinza.domain.errors import (
+    N_,
+    AuthenticationRequired,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    said,
+)
 from dzinza.domain.living import living_cutoff
 from dzinza.domain.vocabulary import Role
 from dzinza.ports import Row, StoreSession, Viewer, ViewerLevel
@@ -125,16 +132,71 @@ def standings(tx: StoreSession, trees: list[Row], actor: Actor) -> list[Access]:
     return found
 
 
+NO_SUCH = {
+    "tree": N_("There is no tree with id %(id)s."),
+    "person": N_("There is no person with id %(id)s."),
+    "family": N_("There is no family with id %(id)s."),
+    "event": N_("There is no event with id %(id)s."),
+    "place": N_("There is no place with id %(id)s."),
+    "repository": N_("There is no repository with id %(id)s."),
+    "source": N_("There is no source with id %(id)s."),
+    "citation": N_("There is no citation with id %(id)s."),
+    "note": N_("There is no note with id %(id)s."),
+    "media": N_("There is no media with id %(id)s."),
+}
+"""A record that is not there (or that the reader may not see), one sentence for each kind."""
+NOT_IN_TREE = {
+    "person": N_("%(field)s: there is no person with id %(id)s in this tree."),
+    "family": N_("%(field)s: there is no family with id %(id)s in this tree."),
+    "event": N_("%(field)s: there is no event with id %(id)s in this tree."),
+    "place": N_("%(field)s: there is no place with id %(id)s in this tree."),
+    "repository": N_("%(field)s: there is no repository with id %(id)s in this tree."),
+    "source": N_("%(field)s: there is no source with id %(id)s in this tree."),
+    "citation": N_("%(field)s: there is no citation with id %(id)s in this tree."),
+    "note": N_("%(field)s: there is no note with id %(id)s in this tree."),
+    "media": N_("%(field)s: there is no media with id %(id)s in this tree."),
+}
+NEEDS = {
+    "read": N_("Your role in this tree does not allow this."),
+    "contribute": N_(
+        "Your role in this tree does not allow this: it is for contributors, editors and managers."
+    ),
+    "edit": N_("Your role in this tree does not allow this: it is for editors and managers."),
+    "manage": N_("Your role in this tree does not allow this: it is for its managers and owner."),
+    "own": N_("Your role in this tree does not allow this: it is for its owner."),
+}
+LOCKED = N_("Your role in this tree does not allow changing this person (it is locked).")
+NOT_YOURS = {
+    "person": N_("Your role in this tree does not allow changing this person."),
+    "family": N_("Your role in this tree does not allow changing this family."),
+    "event": N_("Your role in this tree does not allow changing this event."),
+    "place": N_("Your role in this tree does not allow changing this place."),
+    "repository": N_("Your role in this tree does not allow changing this repository."),
+    "source": N_("Your role in this tree does not allow changing this source."),
+    "citation": N_("Your role in this tree does not allow changing this citation."),
+    "note": N_("Your role in this tree does not allow changing this note."),
+    "media": N_("Your role in this tree does not allow changing this media."),
+}
+
+
+def no_such(kind: str, record_id: object) -> str:
+    """ "There is no <kind> with id <id>.", marked for translation where the kind has its own."""
+    template = NO_SUCH.get(kind)
+    if template is None:
+        return f"There is no {kind} with id {record_id}."
+    return said(template, id=str(record_id))
+
+
 def refuse(access: Access, need: Need, hidden_as: str | None = None) -> None:
     """Raises the right refusal: 404 if the tree is hidden from the actor (naming what was
     asked for, ``hidden_as``, never the tree), else 401 or 403."""
     if not access.allows(Need.READ):
-        raise NotFound(hidden_as or f"There is no tree with id {access.tree['id']}.")
+        raise NotFound(hidden_as or no_such("tree", access.tree["id"]))
     if access.actor.anonymous:
         raise AuthenticationRequired(
             "Sign in to change this tree. Send 'Authorization: Bearer <token>'."
         )
-    raise Forbidden(f"Your role in this tree does not allow this (it needs {need.name.lower()}).")
+    raise Forbidden(NEEDS[need.name.lower()])
 
 
 def tree_access(
@@ -144,7 +206,7 @@ def tree_access(
     the session is set for reads."""
     tree = tx.get("tree", tree_id, lock=need > Need.READ)
     if tree is None:
-        raise NotFound(f"There is no tree with id {tree_id}.")
+        raise NotFound(no_such("tree", tree_id))
     return _checked(tx, standing(tx, tree, actor), need)
 
 
@@ -169,16 +231,17 @@ def record_for(
     hidden one is 404); writing needs the right to change this record."""
     found = tx.get_in_tree(kind, record_id, lock=write)
     if found is None:
-        raise NotFound(f"There is no {kind} with id {record_id}.")
+        raise NotFound(no_such(kind, record_id))
     row, tree = found
-    missing = f"There is no {kind} with id {record_id}."
+    missing = no_such(kind, record_id)
     access = _checked(
         tx, standing(tx, tree, actor), Need.CONTRIBUTE if write else Need.READ, missing
     )
     if write and not access.may_change(row, kind):
+        if row.get("restriction") == "locked":
+            raise Forbidden(LOCKED)
         raise Forbidden(
-            f"Your role in this tree does not allow changing this {kind}"
-            + (" (it is locked)." if row.get("restriction") == "locked" else ".")
+            NOT_YOURS.get(kind, f"Your role in this tree does not allow changing this {kind}.")
         )
     if not write and kind != "person" and not tx.visible(kind, record_id):
         # People are shown as a "Private" placeholder instead (see services/people.py).
@@ -192,10 +255,13 @@ def same_tree(
     """A record that another one refers to: it must exist in the same tree, or it is not found."""
     row = tx.get(kind, record_id)
     if row is None or row["tree_id"] != tree_id:
-        raise NotFound(
-            f"{field}: there is no {kind} with id {record_id} in this tree.",
-            errors=[{"field": field, "message": f"unknown {kind}"}],
+        template = NOT_IN_TREE.get(kind)
+        message = (
+            said(template, field=field, id=str(record_id))
+            if template
+            else f"{field}: there is no {kind} with id {record_id} in this tree."
         )
+        raise NotFound(message, errors=[{"field": field, "message": f"unknown {kind}"}])
     return row
 
 

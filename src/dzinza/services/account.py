@@ -19,6 +19,7 @@ from dzinza.domain.errors import (
     Conflict,
     TooManyRequests,
     ValidationFailed,
+    said,
 )
 from dzinza.domain.languages import LANGUAGES
 from dzinza.ports import Clock, PasswordHasher, Row, StoreSession, TreeStore
@@ -52,7 +53,7 @@ def normalise_email(email: str, field: str = "email") -> str:
     email = email.strip().lower()
     if not EMAIL.match(email) or len(email) > 320:
         raise ValidationFailed(
-            f"'{email}' is not an email address.",
+            said("'%(email)s' is not an email address.", email=email),
             errors=[{"field": field, "message": "not an email address"}],
         )
     return email
@@ -278,7 +279,9 @@ class AccountService:
             user = self._check_password(tx, user_id, password)
             if user is not None:
                 if tx.user_by_email(new_email) is not None:
-                    raise Conflict(f"There is already a user with the email {new_email}.")
+                    raise Conflict(
+                        said("There is already a user with the email %(email)s.", email=new_email)
+                    )
                 token = issue_one_time(
                     tx, user_id, "change_email", now, EMAIL_CHANGE_TTL, new_email=new_email
                 )
@@ -302,7 +305,9 @@ class AccountService:
             row = redeem_one_time(tx, token, "change_email", now)
             new_email = row["new_email"]
             if tx.user_by_email(new_email) is not None:
-                raise Conflict(f"There is already a user with the email {new_email}.")
+                raise Conflict(
+                    said("There is already a user with the email %(email)s.", email=new_email)
+                )
             user = tx.user_by_id(row["user_id"], lock=True)
             assert user is not None
             tx.update_user(user["id"], {"email": new_email, "email_verified_at": now})

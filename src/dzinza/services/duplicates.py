@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dzinza.domain.errors import Conflict, NotFound, ValidationFailed
+from dzinza.domain.errors import Conflict, NotFound, ValidationFailed, said
 from dzinza.ports import Row, SearchDoc, StoreSession, TreeStore
 from dzinza.services import search_docs, summaries
 from dzinza.services.access import Need, tree_access
@@ -169,11 +169,13 @@ class DuplicateService:
     def _pair(self, tx: StoreSession, actor: Actor, pair_id: uuid.UUID, lock: bool = False) -> Row:
         pair = tx.duplicate_pair(pair_id, lock=lock)
         if pair is None:
-            raise NotFound(f"There is no suspected duplicate with id {pair_id}.")
+            raise NotFound(said("There is no suspected duplicate with id %(id)s.", id=str(pair_id)))
         try:
             tree_access(tx, pair["tree_id"], actor, Need.EDIT)
         except NotFound:
-            raise NotFound(f"There is no suspected duplicate with id {pair_id}.") from None
+            raise NotFound(
+                said("There is no suspected duplicate with id %(id)s.", id=str(pair_id))
+            ) from None
         return pair
 
     def dismiss(self, actor: Actor, pair_id: uuid.UUID) -> dict[str, Any]:

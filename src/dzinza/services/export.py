@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import orjson
 
-from dzinza.domain.errors import DzinzaError, NotFound
+from dzinza.domain.errors import DzinzaError, NotFound, said
 from dzinza.ports import Row, StoreSession
 from dzinza.services.tokens import aware
 
@@ -99,9 +99,12 @@ class _Capped:
     def check(self) -> None:
         if self.cap is not None and self.out.tell() - self.start > self.cap:
             raise ArchiveTooLarge(
-                f"Your data is larger than the {self.cap // 2**20} MiB an export over the web "
-                "can be. Ask the site's administrators for an export from the command line "
-                "(`dzinza account export`)."
+                said(
+                    "Your data is larger than the %(mib)s MiB an export over the web can be. Ask "
+                    "the site's administrators for an export from the command line (`dzinza "
+                    "account export`).",
+                    mib=self.cap // 2**20,
+                )
             )
 
 

@@ -12,7 +12,7 @@ from dzinza.domain.vocabulary import Pedigree, RecordKind, UnionType
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import events as event_service
 from dzinza.services import views
-from dzinza.services.access import record_for, same_tree, tree_for
+from dzinza.services.access import no_such, record_for, same_tree, tree_for
 from dzinza.services.common import (
     Actor,
     Page,
@@ -338,7 +338,7 @@ class FamilyService:
         children = [c["child_id"] for c in tx.children_of([family_id])]
         partners = (fam["partner1_id"], fam["partner2_id"])
         if fam_tree["id"] != tree_id:
-            raise NotFound(f"There is no family with id {family_id}.")
+            raise NotFound(no_such("family", family_id))
         if relation in ("parent", "sibling") and person_id not in children:
             raise ValidationFailed("That family is not one of this person's parent families.")
         if relation == "child" and person_id not in partners:

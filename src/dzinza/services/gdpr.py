@@ -31,11 +31,12 @@ from dzinza.domain.errors import (
     Conflict,
     NotFound,
     ValidationFailed,
+    said,
 )
 from dzinza.domain.vocabulary import RecordKind
 from dzinza.ports import Clock, PasswordHasher, Row, StoreSession, TreeStore
 from dzinza.services import audit, summaries
-from dzinza.services.access import Need, refuse, standing
+from dzinza.services.access import Need, no_such, refuse, standing
 from dzinza.services.account import account_view
 from dzinza.services.common import Actor
 from dzinza.services.export import consent_items, write_archive
@@ -245,8 +246,10 @@ class DataProtectionService:
         with self.store.write() as tx:
             user = _user(tx, user_id, lock=True)
             if user["deletion_due_at"] is not None:
-                due = aware(user["deletion_due_at"]).isoformat()
-                raise Conflict(f"The deletion of this account is already scheduled for {due}.")
+                due = aware(user["deletion_due_at"]).date()
+                raise Conflict(
+                    said("The deletion of this account is already scheduled for %(due)s.", due=due)
+                )
             plan = _plan(tx, user_id, owned_trees, dict(transfer_to or {}))
             due_at = now + GRACE
             values = {
@@ -346,7 +349,7 @@ class DataProtectionService:
                 errors=[{"field": "reason", "message": "required"}],
             )
         with self.store.write() as tx:
-            missing = f"There is no person with id {person_id}."
+            missing = no_such("person", person_id)
             found = tx.get_in_tree("person", person_id, lock=True)
             if found is None:
                 raise NotFound(missing)

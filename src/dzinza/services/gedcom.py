@@ -12,6 +12,7 @@ from dzinza.domain.errors import NotFound, ValidationFailed
 from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.upgrade import upgrade
 from dzinza.ports import FULL_VIEW
+from dzinza.services.access import no_such
 from dzinza.services.common import SYSTEM
 from dzinza.services.gedcom_export import FILE_FORMATS, export_file
 from dzinza.services.gedcom_files import unpack
@@ -74,7 +75,7 @@ def run_import(
     else:
         with platform.store.read() as tx:
             if tx.get("tree", tree_id) is None:
-                raise NotFound(f"There is no tree {tree_id}.")
+                raise NotFound(no_such("tree", tree_id))
     try:
         unpacked = unpack(path, platform.gedcom.work.root, platform.import_max_bytes)
         try:
@@ -109,7 +110,7 @@ def run_export(
     with platform.store.read() as tx:
         tx.set_viewer(FULL_VIEW)
         if tx.get("tree", tree_id) is None:
-            raise NotFound(f"There is no tree {tree_id}.")
+            raise NotFound(no_such("tree", tree_id))
         return export_file(
             tx, tree_id, output, format, living=shown, problems=problems, blobs=platform.media.blobs
         )

@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dzinza.domain.errors import ValidationFailed
+from dzinza.domain.errors import ValidationFailed, said
 
 GEDZIP_DATA = "gedcom.ged"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -47,7 +47,10 @@ def open_gedzip(path: Path) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise ValidationFailed(
-            f"This file cannot be imported: this is a damaged ZIP archive ({exc})."
+            said(
+                "This file cannot be imported: this is a damaged ZIP archive (%(reason)s).",
+                reason=str(exc),
+            )
         ) from exc
     if GEDZIP_DATA not in archive.namelist():
         archive.close()
@@ -68,8 +71,12 @@ def unpack(path: Path, work_dir: Path, max_bytes: int) -> Unpacked:
         info = archive.getinfo(GEDZIP_DATA)
         if info.file_size > max_bytes:
             raise ValidationFailed(
-                f"This file cannot be imported: its gedcom.ged is {info.file_size} bytes, "
-                f"more than the limit of {max_bytes}."
+                said(
+                    "This file cannot be imported: its gedcom.ged is %(size)s bytes, more than "
+                    "the limit of %(most)s.",
+                    size=info.file_size,
+                    most=max_bytes,
+                )
             )
         work_dir.mkdir(parents=True, exist_ok=True)
         target = work_dir / f"{uuid.uuid4().hex}.ged"
@@ -81,14 +88,21 @@ def unpack(path: Path, work_dir: Path, max_bytes: int) -> Unpacked:
                     copied += len(chunk)
                     if copied > max_bytes:
                         raise ValidationFailed(
-                            "This file cannot be imported: its gedcom.ged expands beyond the "
-                            f"limit of {max_bytes} bytes."
+                            said(
+                                "This file cannot be imported: its gedcom.ged expands beyond "
+                                "the limit of %(most)s bytes.",
+                                most=max_bytes,
+                            )
                         )
                     dst.write(chunk)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             target.unlink(missing_ok=True)
             raise ValidationFailed(
-                f"This file cannot be imported: gedcom.ged in the archive is damaged ({exc})."
+                said(
+                    "This file cannot be imported: gedcom.ged in the archive is damaged "
+                    "(%(reason)s).",
+                    reason=str(exc),
+                )
             ) from exc
         except BaseException:
             target.unlink(missing_ok=True)

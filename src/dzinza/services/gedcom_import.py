@@ -29,7 +29,7 @@ from typing import Any, cast
 
 import orjson
 
-from dzinza.domain.errors import ValidationFailed
+from dzinza.domain.errors import ValidationFailed, said
 from dzinza.gedcom.charsets import BAD, REPLACEMENT, SAMPLE, detect, text_stream
 from dzinza.gedcom.legacy_values import seven_xref
 from dzinza.gedcom.nodes import Node, Problems
@@ -77,6 +77,12 @@ MATCHED_TABLES = {
 """Tables whose rows are records of the file, matched by id when a file is imported again."""
 
 Progress = Callable[[int, int | None, str], None]
+
+
+def refused_file(exc: Exception) -> str:
+    """ "This file cannot be imported: <why>", the reason as the reader said it."""
+    reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    return said("This file cannot be imported: %(reason)s", reason=reason)
 
 
 class ImportCancelled(Exception):
@@ -229,7 +235,7 @@ class GedcomImporter:
                 stored = tx.count_records(tree_id)
             found = scan(path, problems, identifiers=bool(stored["people"] or stored["sources"]))
         except (NotGedcom, UnicodeError) as exc:
-            raise ValidationFailed(f"This file cannot be imported: {exc}") from exc
+            raise ValidationFailed(refused_file(exc)) from exc
         report = ImportReport(
             tree_id,
             found.version,
@@ -248,7 +254,7 @@ class GedcomImporter:
                     raise _Preview(report)
         except NotGedcom as exc:
             # Found past the scan (a line longer than the reader takes): rolled back whole.
-            raise ValidationFailed(f"This file cannot be imported: {exc}") from exc
+            raise ValidationFailed(refused_file(exc)) from exc
         report.seconds = time.monotonic() - started
         return report
 

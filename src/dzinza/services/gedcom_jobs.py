@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from dzinza.domain.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
+from dzinza.domain.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed, said
 from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.reader import NotGedcom, read_gedcom
 from dzinza.ports import BlobStore, StoreSession, TreeStore, ViewerLevel
@@ -189,8 +189,11 @@ class GedcomJobs:
         held = self._held(upload) if upload else None
         if held is None:
             raise NotFound(
-                "The file of this preview is no longer kept (files wait "
-                f"{KEEP_FILES // 3600} hours): import it again."
+                said(
+                    "The file of this preview is no longer kept (files wait %(hours)s hours): "
+                    "import it again.",
+                    hours=KEEP_FILES // 3600,
+                )
             )
         tree_id = uuid.UUID(str(job["tree_id"]))
         self.may_import(actor, tree_id)

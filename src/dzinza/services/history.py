@@ -17,10 +17,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from dzinza.domain.errors import Conflict, Forbidden, NotFound
+from dzinza.domain.errors import Conflict, Forbidden, NotFound, said
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import audit, summaries
-from dzinza.services.access import Access, Need, refuse, standing
+from dzinza.services.access import Access, Need, no_such, refuse, standing
 from dzinza.services.common import Actor, Page, jsonable, make_page, page_limit, sort_spec
 
 HISTORY_SORTS = {"created": ("created_at", "id")}
@@ -192,7 +192,7 @@ class HistoryService:
         limit: int | None = None,
     ) -> Page:
         """Every change of a tree with its items, newest first."""
-        missing = f"There is no tree with id {tree_id}."
+        missing = no_such("tree", tree_id)
         return self._page(actor, tree_id, None, missing, cursor, limit)
 
     def of_person(
@@ -205,7 +205,7 @@ class HistoryService:
     ) -> Page:
         """The changes that touched a person (their record, names, events, links to them), with
         only those items, newest first; a deleted person's history stays readable."""
-        missing = f"There is no person with id {person_id}."
+        missing = no_such("person", person_id)
         return self._page(actor, None, person_id, missing, cursor, limit)
 
     def activity(
@@ -217,7 +217,7 @@ class HistoryService:
         limit: int | None = None,
     ) -> Page:
         """One line per change: who, when, what, why."""
-        missing = f"There is no tree with id {tree_id}."
+        missing = no_such("tree", tree_id)
         return self._page(actor, tree_id, None, missing, cursor, limit, lines=True)
 
     def get(self, actor: Actor, change_id: uuid.UUID) -> dict[str, Any]:
@@ -246,7 +246,12 @@ class HistoryService:
             if not (own or access.allows(Need.EDIT)):
                 raise Forbidden("Only an editor may undo someone else's change.")
             if change["undone_by"] is not None:
-                raise Conflict(f"This change was already undone (by change {change['undone_by']}).")
+                raise Conflict(
+                    said(
+                        "This change was already undone (by change %(id)s).",
+                        id=str(change["undone_by"]),
+                    )
+                )
             items = tx.items_of_changes([change_id])
             if not access.allows(Need.MANAGE) and any(
                 i["kind"] == "person"

@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dzinza.domain.errors import AuthenticationRequired, Conflict, DzinzaError, NotFound
+from dzinza.domain.errors import N_, AuthenticationRequired, Conflict, DzinzaError, NotFound
 from dzinza.ports import Clock, JobExecutor, JobRunner, Row, StoreSession, TreeStore
 from dzinza.services.access import Need, standing
 from dzinza.services.common import Actor, Page, jsonable, make_page, page_limit, sort_spec
@@ -390,7 +390,11 @@ class JobService:
         with self.store.read() as tx:
             job = self._visible_job(tx, actor, job_id)
         if job["status"] in (SUCCEEDED, FAILED):
-            raise Conflict(f"This job has already {job['status']}: there is nothing to cancel.")
+            raise Conflict(
+                N_("This job has already succeeded: there is nothing to cancel.")
+                if job["status"] == SUCCEEDED
+                else N_("This job has already failed: there is nothing to cancel.")
+            )
         with self._lock:
             ctx = self._live.get(job_id)
         if ctx is not None:

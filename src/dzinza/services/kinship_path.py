@@ -27,7 +27,7 @@ from typing import Any
 from dzinza.domain.errors import NotFound, ValidationFailed
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import views
-from dzinza.services.access import record_for
+from dzinza.services.access import no_such, record_for
 from dzinza.services.cache import TreeCache, scope_key
 from dzinza.services.common import Actor
 
@@ -309,11 +309,11 @@ class KinshipPathService:
             _, tree = record_for(tx, "person", person_id, actor)
             found = tx.get_in_tree("person", other_id)
             if found is None or found[1]["id"] != tree["id"]:
-                raise NotFound(f"There is no person with id {other_id}.")
+                raise NotFound(no_such("person", other_id))
             ends = {r["id"]: r for r in tx.summaries([person_id, other_id])}
             for end in (person_id, other_id):
                 if ends[end]["hidden"]:
-                    raise NotFound(f"There is no person with id {end}.")
+                    raise NotFound(no_such("person", end))
             chain, reason, visited = search(
                 tx, tree["id"], person_id, other_id, max_steps, node_budget
             )

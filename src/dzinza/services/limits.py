@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from dzinza.domain.errors import TooManyRequests
+from dzinza.domain.errors import N_, TooManyRequests, said
 from dzinza.ports import Cache, CacheUnavailable, Clock, TreeStore
 
 log = logging.getLogger("dzinza.limits")
@@ -57,6 +57,41 @@ office, a mobile carrier) is not punished forever for old mistakes."""
 
 def _seconds_until(later: datetime, now: datetime) -> int:
     return max(1, math.ceil((later - now).total_seconds()))
+
+
+TOO_MANY = {
+    "sign-ups from your address": N_(
+        "Too many sign-ups from your address. Try again in %(wait)s seconds."
+    ),
+    "sign-in attempts from your address": N_(
+        "Too many sign-in attempts from your address. Try again in %(wait)s seconds."
+    ),
+    "token refreshes": N_("Too many token refreshes. Try again in %(wait)s seconds."),
+    "new tokens": N_("Too many new tokens. Try again in %(wait)s seconds."),
+    "invitations": N_("Too many invitations. Try again in %(wait)s seconds."),
+    "emails asked for": N_("Too many emails asked for. Try again in %(wait)s seconds."),
+    "links opened from your address": N_(
+        "Too many links opened from your address. Try again in %(wait)s seconds."
+    ),
+    "password reset requests": N_(
+        "Too many password reset requests. Try again in %(wait)s seconds."
+    ),
+    "reset requests": N_("Too many reset requests. Try again in %(wait)s seconds."),
+    "changes to your account": N_(
+        "Too many changes to your account. Try again in %(wait)s seconds."
+    ),
+    "exports of your data": N_("Too many exports of your data. Try again in %(wait)s seconds."),
+    "requests": N_("Too many requests. Try again in %(wait)s seconds."),
+}
+"""The refusal of each limit, by the ``what`` its callers name (whole sentences, so that each
+is translated as a whole)."""
+
+
+def too_many(what: str, wait: int) -> str:
+    template = TOO_MANY.get(what)
+    if template is None:  # a limit added without its sentence: said in English only
+        return f"Too many {what}. Try again in {wait} seconds."
+    return said(template, wait=wait)
 
 
 class RateLimiter:
@@ -104,9 +139,7 @@ class RateLimiter:
         count = self.counters.incr(f"rl:{key}:{window}", 1, ttl=limit.seconds + 1)
         if count > limit.requests:
             wait = max(1, math.ceil((window + 1) * limit.seconds - now))
-            raise TooManyRequests(
-                f"Too many {what}. Try again in {wait} seconds.", retry_after=wait
-            )
+            raise TooManyRequests(too_many(what, wait), retry_after=wait)
 
     def _warn(self, exc: Exception, instead: str) -> None:
         moment = time.monotonic()
@@ -127,9 +160,7 @@ class RateLimiter:
             tx.put_counter(key, start, count, None)
         if count > limit.requests:
             wait = _seconds_until(start + timedelta(seconds=limit.seconds), now)
-            raise TooManyRequests(
-                f"Too many {what}. Try again in {wait} seconds.", retry_after=wait
-            )
+            raise TooManyRequests(too_many(what, wait), retry_after=wait)
 
     def refuse_if_blocked(self, keys: list[str]) -> None:
         now = self.clock.now()
@@ -141,8 +172,11 @@ class RateLimiter:
                 if until > now:
                     wait = _seconds_until(until, now)
                     raise TooManyRequests(
-                        "Too many failed sign-ins. Try again in "
-                        f"{wait} seconds, or reset your password.",
+                        said(
+                            "Too many failed sign-ins. Try again in %(wait)s seconds, or "
+                            "reset your password.",
+                            wait=wait,
+                        ),
                         retry_after=wait,
                     )
 

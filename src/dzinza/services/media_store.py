@@ -31,6 +31,7 @@ from dzinza.domain.errors import (
     Unavailable,
     UnsupportedMediaType,
     ValidationFailed,
+    said,
 )
 from dzinza.ports import BlobStore, Clock, StoreSession, VirusScanner
 from dzinza.services.media_files import Inspection, Limits, MediaRefused, inspect
@@ -173,9 +174,12 @@ class MediaIntake:
         quota = self.settings.tree_quota_bytes
         if used + size > quota:
             raise PayloadTooLarge(
-                f"This tree's files would take {_size(used + size)}, over its quota of "
-                f"{_size(quota)}. Delete files it no longer needs, or ask the site's operators "
-                "for more room."
+                said(
+                    "This tree's files would take %(total)s, over its quota of %(quota)s. Delete "
+                    "files it no longer needs, or ask the site's operators for more room.",
+                    total=_size(used + size),
+                    quota=_size(quota),
+                )
             )
 
     def store_original(self, got: Received) -> str:

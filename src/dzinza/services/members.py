@@ -27,12 +27,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dzinza.domain.errors import (
+    N_,
     AuthenticationRequired,
     Conflict,
     Forbidden,
     Gone,
     NotFound,
     ValidationFailed,
+    said,
 )
 from dzinza.domain.vocabulary import Role
 from dzinza.ports import Clock, Row, StoreSession, TreeStore
@@ -63,6 +65,30 @@ MINE_LIMIT = 100
 """The most invitations ``pending_for`` lists (each is a manager's deliberate act)."""
 BRANCH_ROLES = (Role.VIEWER, Role.CONTRIBUTOR)
 """Roles a branch limit applies to (editors and above see the whole tree, see ``Access``)."""
+
+
+ROLE_WORDS = {
+    Role.MANAGER.value: N_("manager"),
+    Role.EDITOR.value: N_("editor"),
+    Role.CONTRIBUTOR.value: N_("contributor"),
+    Role.VIEWER.value: N_("viewer"),
+}
+"""A member's role inside a sentence (the pages name roles with capitals, as titles)."""
+ALREADY_ANSWERED = {
+    "accepted": N_("This invitation was already accepted: remove the member instead."),
+    "declined": N_("This invitation was already declined."),
+    "revoked": N_("This invitation was already revoked."),
+}
+"""Withdrawing an invitation that is not pending any more."""
+USED = {
+    "accepted": N_("This invitation was already accepted: an invitation is used once."),
+    "declined": N_("This invitation was already declined: an invitation is used once."),
+}
+SIGN_IN_TO = {
+    "accept": N_("Sign in (or create an account) to accept an invitation."),
+    "decline": N_("Sign in (or create an account) to decline an invitation."),
+    "see": N_("Sign in (or create an account) to see an invitation."),
+}
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -224,8 +250,8 @@ class MemberService:
                 raise Forbidden("Only the owner can make someone a manager.")
             user = tx.user_by_email(address)
             if user is None:
-                raise NotFound(f"There is no account with the email {address}.")
-            self._refuse_if_member(tx, access.tree, user["id"], f"{address} is")
+                raise NotFound(said("There is no account with the email %(email)s.", email=address))
+            self._refuse_if_member(tx, access.tree, user["id"], address)
             tx.add_member(tree_id, user["id"], chosen.value, self.clock.now())
             audit.record(
                 tx,
@@ -409,7 +435,7 @@ class MemberService:
             if email is not None:
                 user = tx.user_by_email(email)
                 if user is not None:
-                    self._refuse_if_member(tx, tree, user["id"], f"{email} is")
+                    self._refuse_if_member(tx, tree, user["id"], email)
             row: Row = {
                 "id": uuid.uuid4(),
                 "tree_id": tree_id,
@@ -472,13 +498,14 @@ class MemberService:
             tree_access(tx, tree_id, actor, Need.MANAGE)
             row = tx.invitation(invitation_id, lock=True)
             if row is None or row["tree_id"] != tree_id:
-                raise NotFound(f"There is no invitation with id {invitation_id} in this tree.")
+                raise NotFound(
+                    said(
+                        "There is no invitation with id %(id)s in this tree.", id=str(invitation_id)
+                    )
+                )
             check_if_match(if_match, invitation_view(row))
             if row["status"] != "pending":
-                raise Conflict(
-                    f"This invitation was already {row['status']}"
-                    + (": remove the member instead." if row["status"] == "accepted" else ".")
-                )
+                raise Conflict(ALREADY_ANSWERED.get(row["status"], ALREADY_ANSWERED["revoked"]))
             tx.answer_invitation(invitation_id, "revoked", actor.user_id, self.clock.now())
             audit.record(
                 tx,
@@ -545,7 +572,7 @@ class MemberService:
         tree_id = invitation["tree_id"]
         tree = tx.get("tree", tree_id, lock=True)
         assert tree is not None  # invitations go with their tree (ON DELETE CASCADE)
-        self._refuse_if_member(tx, tree, user_id, "You are")
+        self._refuse_if_member(tx, tree, user_id, None)
         if invitation["branch_steps"] is not None and invitation["person_id"] is None:
             # The person was deleted since: joining without the limit would show more than
             # the managers meant to, so the invitation cannot be used any more.
@@ -611,7 +638,7 @@ class MemberService:
     def _member_row(tx: StoreSession, tree_id: uuid.UUID, user_id: uuid.UUID) -> Row:
         row = tx.membership(tree_id, user_id, lock=True)
         if row is None:
-            raise NotFound(f"There is no member {user_id} in this tree.")
+            raise NotFound(said("There is no member %(id)s in this tree.", id=str(user_id)))
         return row
 
     @staticmethod
@@ -622,21 +649,37 @@ class MemberService:
             return owner_view(tree, email)
         row = tx.membership(tree["id"], user_id)
         if row is None:
-            raise NotFound(f"There is no member {user_id} in this tree.")
+            raise NotFound(said("There is no member %(id)s in this tree.", id=str(user_id)))
         return member_view(row, email)
 
     @staticmethod
-    def _refuse_if_member(tx: StoreSession, tree: Row, user_id: uuid.UUID, who: str) -> None:
+    def _refuse_if_member(
+        tx: StoreSession, tree: Row, user_id: uuid.UUID, email: str | None
+    ) -> None:
+        """Refuses to add the owner or a member again (``email``: theirs, None: the caller)."""
         if user_id == tree["owner_id"]:
-            raise Conflict(f"{who} already the owner of this tree.")
+            if email is None:
+                raise Conflict("You are already the owner of this tree.")
+            raise Conflict(said("%(email)s is already the owner of this tree.", email=email))
         row = tx.membership(tree["id"], user_id)
         if row is not None:
-            raise Conflict(f"{who} already a member of this tree (as {row['role']}).")
+            role = said(ROLE_WORDS[row["role"]])
+            if email is None:
+                raise Conflict(
+                    said("You are already a member of this tree (as %(role)s).", role=role)
+                )
+            raise Conflict(
+                said(
+                    "%(email)s is already a member of this tree (as %(role)s).",
+                    email=email,
+                    role=role,
+                )
+            )
 
     @staticmethod
     def _signed_in(actor: Actor, verb: str) -> uuid.UUID:
         if actor.user_id is None:
-            raise AuthenticationRequired(f"Sign in (or create an account) to {verb} an invitation.")
+            raise AuthenticationRequired(SIGN_IN_TO[verb])
         return actor.user_id
 
     @staticmethod
@@ -667,7 +710,7 @@ class MemberService:
             or user["email_verified_at"] is None
             or user["email"].lower() != row["email"].lower()
         ):
-            raise NotFound(f"There is no invitation {invitation_id} for you.")
+            raise NotFound(said("There is no invitation %(id)s for you.", id=str(invitation_id)))
         MemberService._check_open(tx, row, user_id, now)
         return row
 
@@ -679,10 +722,15 @@ class MemberService:
         if status == "revoked":
             raise Gone("This invitation was withdrawn: ask the tree's managers for a new one.")
         if status != "pending":
-            raise Gone(f"This invitation was already {status}: an invitation is used once.")
+            raise Gone(USED.get(status, USED["accepted"]))
         if aware(row["expires_at"]) <= now:
-            day = aware(row["expires_at"]).astimezone(UTC).date().isoformat()
-            raise Gone(f"This invitation expired on {day}: ask the tree's managers for a new one.")
+            day = aware(row["expires_at"]).astimezone(UTC).date()
+            raise Gone(
+                said(
+                    "This invitation expired on %(day)s: ask the tree's managers for a new one.",
+                    day=day,
+                )
+            )
         if row["email"] is not None:
             user = tx.user_by_id(user_id)
             if user is None or user["email"].lower() != row["email"].lower():

@@ -20,6 +20,7 @@ from dzinza.ports import (
     TreeStore,
     VirusScanner,
 )
+from dzinza.services.access import no_such
 from dzinza.services.cache import TreeCache
 from dzinza.services.common import Actor
 from dzinza.services.duplicates import DuplicateService
@@ -198,7 +199,7 @@ class Platform:
         if tree_id is not None:
             with self.store.read() as tx:
                 if tx.get("tree", tree_id) is None:
-                    raise NotFound(f"There is no tree {tree_id}.")
+                    raise NotFound(no_such("tree", tree_id))
         params = {"tree_id": str(tree_id) if tree_id else None}
         return self.jobs.submit(REINDEX, params, user_id=actor.user_id, tree_id=tree_id)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dzinza.domain.errors import NotFound, Unavailable, ValidationFailed
+from dzinza.domain.errors import NotFound, Unavailable, ValidationFailed, said
 from dzinza.ports import (
     MATCH_KINDS,
     QueryWord,
@@ -34,7 +34,7 @@ from dzinza.ports import (
 )
 from dzinza.services import search_docs
 from dzinza.services import search_terms as terms
-from dzinza.services.access import Access, standings, tree_access
+from dzinza.services.access import Access, no_such, standings, tree_access
 from dzinza.services.common import Actor
 
 log = logging.getLogger("dzinza.search")
@@ -225,7 +225,10 @@ class SearchService:
                 result = self.index.search(query, scopes)
         except ConnectionError as exc:
             raise Unavailable(
-                f"Search is unavailable just now ({exc}); try again shortly."
+                said(
+                    "Search is unavailable just now (%(reason)s); try again shortly.",
+                    reason=str(exc),
+                )
             ) from exc
         return {
             "total": result.total,
@@ -254,7 +257,10 @@ class SearchService:
             found = self.index.suggest(QueryWord(word, {}, word), scopes, limit)
         except ConnectionError as exc:
             raise Unavailable(
-                f"Search is unavailable just now ({exc}); try again shortly."
+                said(
+                    "Search is unavailable just now (%(reason)s); try again shortly.",
+                    reason=str(exc),
+                )
             ) from exc
         return [{"name": w, "count": n} for w, n in found]
 
@@ -349,7 +355,7 @@ class SearchService:
         if tree_id is not None:
             with self.store.read() as tx:
                 if tx.get("tree", tree_id) is None:
-                    raise NotFound(f"There is no tree with id {tree_id}.")
+                    raise NotFound(no_such("tree", tree_id))
             return self.reindex_tree(tree_id, progress)
         with self.store.read() as tx:
             trees = tx.tree_ids()

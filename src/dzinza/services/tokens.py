@@ -19,7 +19,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dzinza.domain.errors import AuthenticationRequired, Forbidden, NotFound, ValidationFailed
+from dzinza.domain.errors import AuthenticationRequired, Forbidden, NotFound, ValidationFailed, said
 from dzinza.ports import Clock, Row, StoreSession, TreeStore
 from dzinza.services.common import Actor
 from dzinza.services.limits import TOKENS_PER_USER, RateLimiter
@@ -139,8 +139,11 @@ class TokenService:
         with self.store.write() as tx:
             if len(tx.tokens_of(user_id, "personal")) >= MAX_PERSONAL_TOKENS:
                 raise ValidationFailed(
-                    f"An account can hold at most {MAX_PERSONAL_TOKENS} personal access tokens: "
-                    "revoke some you no longer use."
+                    said(
+                        "An account can hold at most %(most)s personal access tokens: revoke "
+                        "some you no longer use.",
+                        most=MAX_PERSONAL_TOKENS,
+                    )
                 )
             token_id = tx.insert_token(
                 user_id,

@@ -22,7 +22,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from dzinza.domain.errors import AuthenticationRequired, Conflict, ValidationFailed
+from dzinza.domain.errors import AuthenticationRequired, Conflict, ValidationFailed, said
 from dzinza.ports import Clock, Mailer, PasswordHasher, Row, TreeStore
 from dzinza.services.account import AccountService, check_password_policy, normalise_email
 from dzinza.services.common import ANONYMOUS, Actor
@@ -91,7 +91,9 @@ class UserService:
         now = self.clock.now()
         with self.store.write() as tx:
             if tx.user_by_email(email) is not None:
-                raise Conflict(f"There is already a user with the email {email}.")
+                raise Conflict(
+                    said("There is already a user with the email %(email)s.", email=email)
+                )
             uid = tx.insert(
                 "user",
                 {

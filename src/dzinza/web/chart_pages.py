@@ -32,7 +32,7 @@ from dzinza.domain.names import fold
 from dzinza.web import chart_layout as cl
 from dzinza.web.forms import web_actor
 from dzinza.web.i18n import N_, gettext, ngettext
-from dzinza.web.rendering import error_page, render, speak
+from dzinza.web.rendering import error_page, refusal_json, render, speak
 
 router = APIRouter(include_in_schema=False)
 
@@ -568,7 +568,7 @@ def suggest(request: Request, tree_id: uuid.UUID, q: str | None = None) -> Respo
     try:
         found = _matches(request, tree_id, query, SUGGESTIONS)
     except DzinzaError as exc:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+        return refusal_json(request, exc)
     return JSONResponse(
         [{"id": item["id"], "label": _label(item)} for item in found],
         headers={"Cache-Control": "no-store"},

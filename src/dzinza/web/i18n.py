@@ -28,6 +28,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from dzinza.domain.dates import Calendar, DatePart, GenDate, InvalidDate, Qualifier, parse_date
+from dzinza.domain.errors import Said
 from dzinza.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -117,6 +118,30 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Marks a message for extraction without translating it (it is translated when shown)."""
     return message
+
+
+def say(text: str) -> str:
+    """A service's message in the current language: a constant one through the catalog, one
+    made with ``said`` (domain/errors.py) from its translated template, its numbers and dates
+    written as the language writes them. A message the catalogs do not know stays English."""
+    if not isinstance(text, Said):
+        return gettext(text)
+    values: dict[str, object] = {}
+    for key, value in text.values.items():
+        if isinstance(value, bool):
+            values[key] = value
+        elif isinstance(value, int | float):
+            values[key] = number(value)
+        elif isinstance(value, dt.date):
+            values[key] = date(value.date() if isinstance(value, dt.datetime) else value)
+        elif isinstance(value, Said):  # a part marked for translation; plain text is data
+            values[key] = say(value)
+        else:
+            values[key] = value
+    try:
+        return gettext(text.template) % values
+    except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder
+        return str.__str__(text)
 
 
 def number(value: int | float) -> str:

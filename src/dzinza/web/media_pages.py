@@ -28,8 +28,8 @@ from dzinza.domain.errors import DzinzaError, PayloadTooLarge, ValidationFailed
 from dzinza.services.common import Actor, etag_of
 from dzinza.services.platform import Platform
 from dzinza.web.forms import Form, csrf_ok, web_actor
-from dzinza.web.i18n import N_, gettext
-from dzinza.web.rendering import error_page, expired_form, render, see_other, speak
+from dzinza.web.i18n import N_, gettext, say
+from dzinza.web.rendering import error_page, expired_form, refusal_json, render, see_other, speak
 from dzinza.web.transfer_pages import (
     SLACK,
     BadForm,
@@ -110,7 +110,7 @@ def _refusal(exc: DzinzaError) -> str:
             return gettext(REFUSALS[code])
     if isinstance(exc, PayloadTooLarge):
         return gettext(TOO_LARGE)
-    return exc.detail
+    return say(exc.detail)
 
 
 def _can_change(tree: dict[str, Any], actor: Actor, item: dict[str, Any] | None = None) -> bool:
@@ -229,7 +229,7 @@ async def upload(request: Request, tree_id: uuid.UUID) -> Response:
                         "ok": False,
                         "status": exc.status,
                         "message": _refusal(exc),
-                        "detail": exc.detail,
+                        "detail": say(exc.detail),
                     }
                 )
                 continue
@@ -528,7 +528,7 @@ def suggest_people(
     try:
         found = p.people.list(actor, tree_id, name=query, limit=SUGGESTIONS)
     except DzinzaError as exc:
-        return JSONResponse({"title": exc.title, "detail": exc.detail}, status_code=exc.status)
+        return refusal_json(request, exc)
     people = [
         {
             "id": person["id"],

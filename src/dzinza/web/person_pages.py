@@ -37,7 +37,7 @@ from dzinza.web.person_forms import (
     power_in,
     shared,
 )
-from dzinza.web.rendering import error_page, render, speak
+from dzinza.web.rendering import error_page, refusal_json, render, speak
 
 router = APIRouter(include_in_schema=False)
 
@@ -290,7 +290,7 @@ def suggest_people(
     try:
         found = people_named(p, actor, tree_id, q, limit=SUGGESTIONS)
     except DzinzaError as exc:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+        return refusal_json(request, exc)
     answer = [
         {
             "id": person["id"],

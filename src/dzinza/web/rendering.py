@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import jinja2
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from dzinza.domain.errors import DzinzaError, TooManyRequests
@@ -118,17 +118,25 @@ REFUSAL_KEYS = ("title", "detail", "error", "action_error", "tag_error")
 
 
 def _translate_refusals(context: dict[str, Any]) -> None:
-    # A text the catalogs do not know (already translated, or built with values) comes back
-    # from gettext unchanged.
+    # A text the catalogs do not know (one the page translated already) comes back unchanged.
     for key in REFUSAL_KEYS:
         if isinstance(context.get(key), str) and context[key]:
-            context[key] = i18n.gettext(context[key])
+            context[key] = i18n.say(context[key])
     errors = context.get("errors")
     if isinstance(errors, dict):
         context["errors"] = {
-            field: i18n.gettext(text) if isinstance(text, str) and text else text
+            field: i18n.say(text) if isinstance(text, str) and text else text
             for field, text in errors.items()
         }
+
+
+def refusal_json(
+    request: Request, exc: DzinzaError, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A refusal for a page's script, in the reader's language (``title`` and ``detail``)."""
+    speak(request)
+    body = {"title": i18n.gettext(exc.title), "detail": i18n.say(exc.detail)}
+    return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
 def guarded(response: Response) -> Response:

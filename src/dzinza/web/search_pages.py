@@ -38,7 +38,7 @@ from dzinza.services.search import DEFAULT_YEAR_TOLERANCE, MAX_OFFSET, SearchReq
 from dzinza.web.forms import Form, csrf_ok, web_actor
 from dzinza.web.i18n import N_, gettext
 from dzinza.web.labels import EVENT_LABELS
-from dzinza.web.rendering import error_page, expired_form, render, see_other, speak
+from dzinza.web.rendering import error_page, expired_form, refusal_json, render, see_other, speak
 
 router = APIRouter(include_in_schema=False)
 
@@ -450,7 +450,7 @@ def suggest(request: Request, q: str = "", tree: str = "") -> Response:
     except DzinzaError as exc:
         if exc.status == 422:  # nothing to suggest from (punctuation only)
             return JSONResponse({"items": []}, headers=headers)
-        return JSONResponse({"detail": exc.detail}, exc.status, headers=headers)
+        return refusal_json(request, exc, headers)
     return JSONResponse({"items": found}, headers=headers)
 
 
@@ -558,7 +558,7 @@ def scan_state(request: Request, tree_id: uuid.UUID, job_id: uuid.UUID) -> Respo
         if job["tree_id"] != str(tree_id) or job["kind"] != SCAN:
             raise NotFound(f"There is no job with id {job_id}.")
     except DzinzaError as exc:
-        return JSONResponse({"detail": exc.detail}, exc.status, headers=headers)
+        return refusal_json(request, exc, headers)
     fields = ("status", "done", "total", "percent")
     return JSONResponse({k: job[k] for k in fields}, headers=headers)
 

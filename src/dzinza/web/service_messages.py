@@ -1,9 +1,9 @@
 """The services' messages that pages show most, marked for translation.
 
 The services write their refusals in English (the JSON API's problem details). ``render``
-passes a page's error texts through gettext, so a refusal whose English text is one of these
-(a constant message) reaches the visitor in their language; a message built with values (a
-name, a number) stays English until the services give message codes (decision 12).
+says a page's error texts in the reader's language (``i18n.say``): a constant message through
+the catalog, which these lines feed, and a message built with values from the template the
+service marked with ``said`` where it raised it (decision 12).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from dzinza.services.platform import Platform
 from dzinza.web import i18n
 from dzinza.web.forms import Form, csrf_ok, web_actor
 from dzinza.web.i18n import N_, gettext, ngettext
-from dzinza.web.rendering import error_page, expired_form, render, see_other, speak
+from dzinza.web.rendering import error_page, expired_form, refusal_json, render, see_other, speak
 
 router = APIRouter(include_in_schema=False)
 
@@ -492,7 +492,7 @@ def job_progress(request: Request, job_id: uuid.UUID) -> Response:
     try:
         job = p.jobs.get(actor, job_id)
     except DzinzaError as exc:
-        return JSONResponse({"title": exc.title, "detail": exc.detail}, status_code=exc.status)
+        return refusal_json(request, exc)
     body = {
         "id": job["id"],
         "status": job["status"],
