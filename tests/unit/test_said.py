@@ -108,3 +108,38 @@ def test_every_rate_limit_has_its_sentence() -> None:
     assert used <= TOO_MANY.keys(), used - TOO_MANY.keys()
     for what in used:
         assert isinstance(too_many(what, 5), Said)
+
+
+REFUSALS = {
+    "DzinzaError",
+    "ValidationFailed",
+    "NotFound",
+    "Conflict",
+    "Gone",
+    "PreconditionFailed",
+    "AuthenticationRequired",
+    "Forbidden",
+    "Unavailable",
+    "TooManyRequests",
+    "PayloadTooLarge",
+    "UnsupportedMediaType",
+    "MediaRefused",
+    "ArchiveTooLarge",
+}
+
+
+def test_every_refusal_of_the_services_is_marked_for_translation() -> None:
+    """A refusal written as a bare string or an f-string would reach the pages in English:
+    each is ``N_("...")`` or ``said("... %(x)s ...", x=...)``."""
+    bare = []
+    for path in sorted(SERVICES.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in REFUSALS
+                and node.args
+                and isinstance(node.args[0], ast.Constant | ast.JoinedStr)
+            ):
+                bare.append(f"{path.name}:{node.lineno}")
+    assert bare == []

@@ -194,7 +194,7 @@ def refuse(access: Access, need: Need, hidden_as: str | None = None) -> None:
         raise NotFound(hidden_as or no_such("tree", access.tree["id"]))
     if access.actor.anonymous:
         raise AuthenticationRequired(
-            "Sign in to change this tree. Send 'Authorization: Bearer <token>'."
+            N_("Sign in to change this tree. Send 'Authorization: Bearer <token>'.")
         )
     raise Forbidden(NEEDS[need.name.lower()])
 
@@ -270,7 +270,7 @@ def check_role_value(value: str) -> Role:
         role = Role(value)
     except ValueError:
         choices = ", ".join(r.value for r in Role if r is not Role.OWNER)
-        raise ValidationFailed(f"role must be one of: {choices}.") from None
+        raise ValidationFailed(said("role must be one of: %(choices)s.", choices=choices)) from None
     if role is Role.OWNER:
-        raise ValidationFailed("A tree has one owner: use the transfer action to hand it over.")
+        raise ValidationFailed(N_("A tree has one owner: use the transfer action to hand it over."))
     return role

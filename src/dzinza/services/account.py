@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from dzinza.domain.errors import (
+    N_,
     AuthenticationRequired,
     Conflict,
     TooManyRequests,
@@ -110,11 +111,11 @@ class AccountService:
 
     def me(self, actor: Actor) -> dict[str, Any]:
         if actor.user_id is None:
-            raise AuthenticationRequired("Sign in first.")
+            raise AuthenticationRequired(N_("Sign in first."))
         with self.store.read() as tx:
             user = tx.user_by_id(actor.user_id)
             if user is None:
-                raise AuthenticationRequired("This account no longer exists.")
+                raise AuthenticationRequired(N_("This account no longer exists."))
             left = tx.recovery_codes_left(user["id"]) if user["totp_enabled_at"] else None
         return account_view(user, left)
 
@@ -147,9 +148,9 @@ class AccountService:
         with self.store.read() as tx:
             user = tx.user_by_id(user_id)
         if user is None:
-            raise AuthenticationRequired("This account no longer exists.")
+            raise AuthenticationRequired(N_("This account no longer exists."))
         if user["email_verified_at"] is not None:
-            raise Conflict("Your email address is already confirmed.")
+            raise Conflict(N_("Your email address is already confirmed."))
         self.limits.hit(f"mail:user:{user_id}", MAIL_PER_USER, "emails asked for")
         self.send_verification(user_id, user["email"])
 
@@ -231,7 +232,7 @@ class AccountService:
     def _check_password(self, tx: StoreSession, user_id: uuid.UUID, password: str) -> Row | None:
         user = tx.user_by_id(user_id, lock=True)
         if user is None:
-            raise AuthenticationRequired("This account no longer exists.")
+            raise AuthenticationRequired(N_("This account no longer exists."))
         return user if self.hasher.verify(user["password_hash"], password) else None
 
     def change_password(
@@ -261,7 +262,7 @@ class AccountService:
                 security_event(tx, "password_changed", user_id, ip=client)
         if user is None:
             self.limits.failed_sign_in(email, client)
-            raise AuthenticationRequired("The current password is wrong.")
+            raise AuthenticationRequired(N_("The current password is wrong."))
         self._notify_password_changed(email)
 
     def change_email(self, actor: Actor, password: str, new_email: str, client: str) -> None:
@@ -271,7 +272,7 @@ class AccountService:
         email = actor.email or ""
         new_email = normalise_email(new_email, "new_email")
         if new_email == email:
-            raise ValidationFailed("This is already your email address.")
+            raise ValidationFailed(N_("This is already your email address."))
         self.limits.hit(f"mail:user:{user_id}", MAIL_PER_USER, "emails asked for")
         self.limits.refuse_sign_in_if_blocked(email, client)
         now = self.clock.now()
@@ -288,7 +289,7 @@ class AccountService:
                 security_event(tx, "email_change_requested", user_id, ip=client)
         if user is None:
             self.limits.failed_sign_in(email, client)
-            raise AuthenticationRequired("The password is wrong.")
+            raise AuthenticationRequired(N_("The password is wrong."))
         self.outbox.post(
             new_email,
             "Confirm your new email address for Dzinza",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dzinza.domain.errors import AuthenticationRequired, DzinzaError, Forbidden
+from dzinza.domain.errors import N_, AuthenticationRequired, DzinzaError, Forbidden
 from dzinza.ports import REQUEST_NOTE, Row, StoreSession, TreeStore
 from dzinza.services.common import Actor, Page, decode_cursor, encode_cursor, jsonable, page_limit
 
@@ -189,9 +189,9 @@ class AuditService:
     ) -> Page:
         """Newest first."""
         if actor.anonymous:
-            raise AuthenticationRequired("Sign in as a site admin to read the audit log.")
+            raise AuthenticationRequired(N_("Sign in as a site admin to read the audit log."))
         if not actor.is_admin:
-            raise Forbidden("Only site admins may read the audit log.")
+            raise Forbidden(N_("Only site admins may read the audit log."))
         n = page_limit(limit)
         after = decode_cursor(cursor, "seq")
         before_seq = _seq(after) if after is not None else None
@@ -206,5 +206,5 @@ class AuditService:
 
 def _seq(values: tuple[Any, ...]) -> int:
     if len(values) != 1 or not isinstance(values[0], int) or isinstance(values[0], bool):
-        raise DzinzaError("The cursor is not one that Dzinza gave out.")
+        raise DzinzaError(N_("The cursor is not one that Dzinza gave out."))
     return values[0]

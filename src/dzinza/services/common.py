@@ -15,9 +15,11 @@ from typing import Any
 import orjson
 
 from dzinza.domain.errors import (
+    N_,
     DzinzaError,
     PreconditionFailed,
     ValidationFailed,
+    said,
 )
 from dzinza.ports import Row, SortSpec, StoreSession
 
@@ -83,8 +85,10 @@ def check_if_match(if_match: str | None, view: Any) -> None:
     offered = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
     if current not in offered:
         raise PreconditionFailed(
-            "This record has changed since you read it. Fetch it again, re-apply your change "
-            "and send it with the new ETag."
+            N_(
+                "This record has changed since you read it. Fetch it again, re-apply your change "
+                "and send it with the new ETag."
+            )
         )
 
 
@@ -119,9 +123,9 @@ def decode_cursor(cursor: str | None, sort_name: str) -> tuple[Any, ...] | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         name, values = json.loads(raw)
     except (binascii.Error, ValueError, TypeError) as exc:
-        raise DzinzaError("The cursor is not one that Dzinza gave out.") from exc
+        raise DzinzaError(N_("The cursor is not one that Dzinza gave out.")) from exc
     if name != sort_name or not isinstance(values, list):
-        raise DzinzaError("This cursor belongs to another sort order; start again without it.")
+        raise DzinzaError(N_("This cursor belongs to another sort order; start again without it."))
     return tuple(values)
 
 
@@ -129,7 +133,7 @@ def page_limit(limit: int | None) -> int:
     if limit is None:
         return DEFAULT_PAGE
     if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}.")
+        raise ValidationFailed(said("limit must be between 1 and %(max_page)s.", max_page=MAX_PAGE))
     return limit
 
 
@@ -138,7 +142,7 @@ def sort_spec(sort: str, options: Mapping[str, tuple[str, ...]], cursor: str | N
     name = sort.removeprefix("-")
     if name not in options:
         choices = ", ".join(sorted(options) + sorted("-" + o for o in options))
-        raise ValidationFailed(f"sort must be one of: {choices}.")
+        raise ValidationFailed(said("sort must be one of: %(choices)s.", choices=choices))
     return SortSpec(options[name], descending, decode_cursor(cursor, sort))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from dzinza.domain.errors import ValidationFailed
+from dzinza.domain.errors import ValidationFailed, said
 from dzinza.services import events as event_service
 from dzinza.services.common import SYSTEM
 from dzinza.services.families import FamilyService
@@ -368,7 +368,10 @@ def load_demo(
             owner = tx.user_by_email(owner_email.strip().lower())
             if owner is None:
                 raise ValidationFailed(
-                    f"There is no user with the email {owner_email}: create it first."
+                    said(
+                        "There is no user with the email %(owner_email)s: create it first.",
+                        owner_email=owner_email,
+                    )
                 )
             owner_id = owner["id"]
         if tx.get("tree", DEMO_TREE_ID) is not None:

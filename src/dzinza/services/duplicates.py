@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dzinza.domain.errors import Conflict, NotFound, ValidationFailed, said
+from dzinza.domain.errors import N_, Conflict, NotFound, ValidationFailed, said
 from dzinza.ports import Row, SearchDoc, StoreSession, TreeStore
 from dzinza.services import search_docs, summaries
 from dzinza.services.access import Need, tree_access
@@ -61,14 +61,18 @@ class DuplicateService:
     ) -> tuple[datetime, datetime]:
         job = tx.get_job(job_id)
         if job is None or job["tree_id"] != tree_id or job["kind"] != "gedcom.import":
-            raise ValidationFailed(f"import_job {job_id} is not an import into this tree.")
+            raise ValidationFailed(
+                said("import_job %(job_id)s is not an import into this tree.", job_id=job_id)
+            )
         if job["status"] != "succeeded" or job["started_at"] is None or job["finished_at"] is None:
-            raise ValidationFailed(f"The import {job_id} has not finished successfully.")
+            raise ValidationFailed(
+                said("The import %(job_id)s has not finished successfully.", job_id=job_id)
+            )
         return job["started_at"], job["finished_at"]
 
     def _run_scan(self, ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         if ctx.tree_id is None:
-            raise NotFound("The tree of this job no longer exists.")
+            raise NotFound(N_("The tree of this job no longer exists."))
         focus = None
         if params.get("import_job"):
             with self.store.read() as tx:
@@ -119,7 +123,7 @@ class DuplicateService:
                 )
         with self.store.write() as tx:
             if tx.get("tree", tree_id) is None:
-                raise NotFound("The tree of this scan no longer exists.")
+                raise NotFound(N_("The tree of this scan no longer exists."))
             tx.replace_open_pairs(tree_id, found, sorted(focus) if focus is not None else None)
         if progress:
             progress(len(profiles), len(profiles), "done")
@@ -160,7 +164,9 @@ class DuplicateService:
         offset: int = 0,
     ) -> dict[str, Any]:
         if status not in STATUSES:
-            raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}.")
+            raise ValidationFailed(
+                said("status must be one of %(choices)s.", choices=", ".join(STATUSES))
+            )
         with self.store.read() as tx:
             tree_access(tx, tree_id, actor, Need.EDIT)
             total, rows = tx.duplicate_queue(tree_id, status, limit, offset)
@@ -197,7 +203,7 @@ class DuplicateService:
     @staticmethod
     def _sides(pair: Row, keep: str) -> tuple[uuid.UUID, uuid.UUID]:
         if keep not in ("a", "b"):
-            raise ValidationFailed("keep must be 'a' or 'b': the person whose record stays.")
+            raise ValidationFailed(N_("keep must be 'a' or 'b': the person whose record stays."))
         a, b = pair["person_a"], pair["person_b"]
         return (a, b) if keep == "a" else (b, a)
 
@@ -218,19 +224,19 @@ class DuplicateService:
     def _view(self, tx: StoreSession, person_id: uuid.UUID) -> dict[str, Any]:
         person = tx.get("person", person_id)
         if person is None:
-            raise Conflict("One of these people has been deleted since the pair was found.")
+            raise Conflict(N_("One of these people has been deleted since the pair was found."))
         return self.people.view(tx, person)
 
     def merge(self, actor: Actor, pair_id: uuid.UUID, keep: str = "a") -> dict[str, Any]:
         with self.store.write() as tx:
             pair = self._pair(tx, actor, pair_id, lock=True)
             if pair["status"] != "open":
-                raise Conflict("This pair was said not to match: reopen it before merging.")
+                raise Conflict(N_("This pair was said not to match: reopen it before merging."))
             keep_id, other_id = self._sides(pair, keep)
             kept = tx.get("person", keep_id, lock=True)
             other = tx.get("person", other_id, lock=True)
             if kept is None or other is None:
-                raise Conflict("One of these people has been deleted since the pair was found.")
+                raise Conflict(N_("One of these people has been deleted since the pair was found."))
             change_id = tx.note_change("person.merge")
             relatives = tx.relatives_of([keep_id, other_id])
             tx.merge_people(keep_id, other_id)

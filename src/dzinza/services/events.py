@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dzinza.domain.dates import InvalidDate, format_date, parse_date
-from dzinza.domain.errors import ValidationFailed
+from dzinza.domain.errors import N_, ValidationFailed, said
 from dzinza.domain.vocabulary import EVENT_TYPES, EventScope, RecordKind
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import summaries, views
@@ -25,7 +25,8 @@ def parse_event_date(text: str | None, field: str = "date") -> dict[str, Any]:
         parsed = parse_date(text)
     except InvalidDate as exc:
         raise ValidationFailed(
-            f"{field}: {exc}", errors=[{"field": field, "message": str(exc)}]
+            said("%(field)s: %(reason)s", field=field, reason=str(exc)),
+            errors=[{"field": field, "message": str(exc)}],
         ) from exc
     return {
         "date_text": format_date(parsed),
@@ -43,13 +44,20 @@ def _check_type(type_key: str, owner: str) -> None:
     known = EVENT_TYPES.get(type_key)
     if known is None:
         raise ValidationFailed(
-            f"type: '{type_key}' is not an event type Dzinza knows; use 'event' or 'fact' with a "
-            "label for anything else.",
+            said(
+                "type: '%(type_key)s' is not an event type Dzinza knows; use 'event' or 'fact' with a label for anything else.",
+                type_key=type_key,
+            ),
             errors=[{"field": "type", "message": "unknown event type"}],
         )
     if known.scope not in (EventScope.BOTH, EventScope(owner)):
         raise ValidationFailed(
-            f"type: a {type_key} event belongs to a {known.scope.value}, not a {owner}."
+            said(
+                "type: a %(type_key)s event belongs to a %(value)s, not a %(owner)s.",
+                type_key=type_key,
+                value=known.scope.value,
+                owner=owner,
+            )
         )
 
 
@@ -74,7 +82,7 @@ def insert(
     person_id, family_id = data.get("person_id"), data.get("family_id")
     if (person_id is None) == (family_id is None):
         raise ValidationFailed(
-            "An event belongs to exactly one person or one family: give person_id or family_id."
+            N_("An event belongs to exactly one person or one family: give person_id or family_id.")
         )
     owner, owner_id = ("person", person_id) if person_id is not None else ("family", family_id)
     assert owner_id is not None

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import orjson
 
-from dzinza.domain.errors import DzinzaError, NotFound, said
+from dzinza.domain.errors import N_, DzinzaError, NotFound, said
 from dzinza.ports import Row, StoreSession
 from dzinza.services.tokens import aware
 
@@ -215,7 +215,7 @@ def write_archive(
     tx.begin_snapshot()
     user = tx.user_by_id(user_id)
     if user is None:
-        raise NotFound("This account no longer exists.")
+        raise NotFound(N_("This account no longer exists."))
     capped = _Capped(out, cap)
     owned = tx.trees_owned_by(user_id)
     memberships = tx.memberships_of(user_id)

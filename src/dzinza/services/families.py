@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dzinza.domain.errors import Conflict, NotFound, ValidationFailed
+from dzinza.domain.errors import N_, Conflict, NotFound, ValidationFailed, said
 from dzinza.domain.vocabulary import Pedigree, RecordKind, UnionType
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import events as event_service
@@ -35,11 +35,13 @@ def _refuse_cycle(
     """A person may not become their own ancestor: no child may be a partner or a partner's ancestor."""
     for child in children:
         if child in partners:
-            raise Conflict("A person cannot be both a partner and a child in the same family.")
+            raise Conflict(N_("A person cannot be both a partner and a child in the same family."))
         if tx.is_descendant(child, partners):
             raise Conflict(
-                "This would make a person their own ancestor: the child is already an ancestor "
-                "of a partner in this family."
+                N_(
+                    "This would make a person their own ancestor: the child is already an ancestor "
+                    "of a partner in this family."
+                )
             )
 
 
@@ -55,7 +57,7 @@ def _partners(
     p1 = out.get("partner1_id", current["partner1_id"] if current else None)
     p2 = out.get("partner2_id", current["partner2_id"] if current else None)
     if p1 is not None and p1 == p2:
-        raise ValidationFailed("partner1_id and partner2_id must be two different people.")
+        raise ValidationFailed(N_("partner1_id and partner2_id must be two different people."))
     return out
 
 
@@ -176,7 +178,7 @@ class FamilyService:
         assert fam is not None
         same_tree(tx, "person", child_id, tree_id, "child_id")
         if any(c["child_id"] == child_id for c in tx.children_of([fid])):
-            raise Conflict("This person is already a child of this family.")
+            raise Conflict(N_("This person is already a child of this family."))
         Pedigree(pedigree)
         partners = [x for x in (fam["partner1_id"], fam["partner2_id"]) if x]
         _refuse_cycle(tx, partners, [child_id])
@@ -244,7 +246,7 @@ class FamilyService:
             current, _ = record_for(tx, "family", family_id, actor, write=True)
             check_if_match(if_match, self.view(tx, current))
             if not tx.set_child_pedigree(family_id, child_id, pedigree):
-                raise NotFound("That person is not a child of this family.")
+                raise NotFound(N_("That person is not a child of this family."))
             tx.touch("family", family_id)
             fam = tx.get("family", family_id)
             assert fam is not None
@@ -261,7 +263,7 @@ class FamilyService:
             current, _ = record_for(tx, "family", family_id, actor, write=True)
             check_if_match(if_match, self.view(tx, current))
             if not tx.remove_child(family_id, child_id):
-                raise NotFound("That person is not a child of this family.")
+                raise NotFound(N_("That person is not a child of this family."))
             tx.refresh_evidence(tx.family_people([family_id]) | {child_id})
             tx.touch("family", family_id)
             fam = tx.get("family", family_id)
@@ -289,9 +291,11 @@ class FamilyService:
         (``union_type``). ``pedigree`` is the child's link (for a new parent: the person's).
         Returns the relative's and the family's ids."""
         if relation not in RELATIONS:
-            raise ValidationFailed(f"relation must be one of: {', '.join(RELATIONS)}.")
+            raise ValidationFailed(
+                said("relation must be one of: %(choices)s.", choices=", ".join(RELATIONS))
+            )
         if (relative_id is None) == (new_person is None):
-            raise ValidationFailed("Give either an existing person or a new one, not both.")
+            raise ValidationFailed(N_("Give either an existing person or a new one, not both."))
         try:
             Pedigree(pedigree)
             UnionType(union_type)
@@ -304,7 +308,7 @@ class FamilyService:
             if relative_id is not None:
                 same_tree(tx, "person", relative_id, tree_id, "relative_id")
                 if relative_id == person_id:
-                    raise ValidationFailed("A person cannot be their own relative.")
+                    raise ValidationFailed(N_("A person cannot be their own relative."))
                 rid = relative_id
             else:
                 assert new_person is not None
@@ -333,23 +337,23 @@ class FamilyService:
     ) -> None:
         """Puts a relative into one of the person's existing families."""
         if relation == "partner":
-            raise ValidationFailed("A partner joins the person in a new family.")
+            raise ValidationFailed(N_("A partner joins the person in a new family."))
         fam, fam_tree = record_for(tx, "family", family_id, actor, write=True)
         children = [c["child_id"] for c in tx.children_of([family_id])]
         partners = (fam["partner1_id"], fam["partner2_id"])
         if fam_tree["id"] != tree_id:
             raise NotFound(no_such("family", family_id))
         if relation in ("parent", "sibling") and person_id not in children:
-            raise ValidationFailed("That family is not one of this person's parent families.")
+            raise ValidationFailed(N_("That family is not one of this person's parent families."))
         if relation == "child" and person_id not in partners:
-            raise ValidationFailed("This person is not a partner in that family.")
+            raise ValidationFailed(N_("This person is not a partner in that family."))
         if relation == "parent":
             if relative["id"] in partners:
-                raise Conflict("This person is already a parent in that family.")
+                raise Conflict(N_("This person is already a parent in that family."))
             slot = _slot(fam, relative["sex"])
             if slot is None:
                 raise Conflict(
-                    "That family has two parents already: choose another family or a new one."
+                    N_("That family has two parents already: choose another family or a new one.")
                 )
             _refuse_cycle(tx, [relative["id"]], children)
             tx.update("family", family_id, {slot: relative["id"]})

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dzinza.domain.errors import (
+    N_,
     AuthenticationRequired,
     Conflict,
     NotFound,
@@ -112,7 +113,7 @@ class DataProtectionService:
         user_id = require_account(actor)
         if document not in DOCUMENTS:
             raise ValidationFailed(
-                "document must be 'terms' or 'privacy'.",
+                N_("document must be 'terms' or 'privacy'."),
                 errors=[{"field": "document", "message": "unknown document"}],
             )
         current = self.documents.current(document)
@@ -120,7 +121,11 @@ class DataProtectionService:
             # Only the version in force can be agreed to: an old one is no longer on offer,
             # and a version that does not exist yet was never shown to the person.
             raise ValidationFailed(
-                f"The current version of the {document} is {current}: accept that one.",
+                said(
+                    "The current version of the %(document)s is %(current)s: accept that one.",
+                    document=document,
+                    current=current,
+                ),
                 errors=[{"field": "version", "message": f"must be {current}"}],
             )
         now = self.clock.now()
@@ -171,21 +176,29 @@ class DataProtectionService:
         with self.store.read() as tx:
             user = tx.user_by_email(email.strip().lower())
         if user is None:
-            raise ValidationFailed(f"There is no user with the email {email}.")
+            raise ValidationFailed(said("There is no user with the email %(email)s.", email=email))
         path = path.expanduser().resolve()
         if not path.parent.is_dir():
-            raise ValidationFailed(f"There is no folder {path.parent}.")
+            raise ValidationFailed(said("There is no folder %(parent)s.", parent=path.parent))
         try:
             fd, temp = tempfile.mkstemp(prefix=".dzinza-export-", suffix=".zip", dir=path.parent)
         except OSError as exc:
-            raise ValidationFailed(f"Cannot write in {path.parent}: {exc.strerror}.") from exc
+            raise ValidationFailed(
+                said(
+                    "Cannot write in %(parent)s: %(strerror)s.",
+                    parent=path.parent,
+                    strerror=exc.strerror,
+                )
+            ) from exc
         try:
             with os.fdopen(fd, "wb") as out:
                 summary = self._export(user["id"], out, None, actor_id=None, ip="cli")
             os.replace(temp, path)
         except OSError as exc:
             Path(temp).unlink(missing_ok=True)
-            raise ValidationFailed(f"Cannot write {path}: {exc.strerror}.") from exc
+            raise ValidationFailed(
+                said("Cannot write %(path)s: %(strerror)s.", path=path, strerror=exc.strerror)
+            ) from exc
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
@@ -229,7 +242,7 @@ class DataProtectionService:
         email = actor.email or ""
         if owned_trees not in ("delete", "transfer"):
             raise ValidationFailed(
-                "owned_trees must be 'delete' or 'transfer'.",
+                N_("owned_trees must be 'delete' or 'transfer'."),
                 errors=[{"field": "owned_trees", "message": "must be 'delete' or 'transfer'"}],
             )
         self.limits.hit(
@@ -241,7 +254,7 @@ class DataProtectionService:
         # Checked outside the write transaction: hashing is slow and would hold the write lock.
         if not self.hasher.verify(stored, password):
             self.limits.failed_sign_in(email, client)
-            raise AuthenticationRequired("The password is wrong.")
+            raise AuthenticationRequired(N_("The password is wrong."))
         now = self.clock.now()
         with self.store.write() as tx:
             user = _user(tx, user_id, lock=True)
@@ -288,9 +301,9 @@ class DataProtectionService:
             user = _user(tx, user_id, lock=True)
             due = user["deletion_due_at"]
             if due is None:
-                raise Conflict("No deletion of this account is scheduled.")
+                raise Conflict(N_("No deletion of this account is scheduled."))
             if aware(due) <= now:
-                raise Conflict("The grace period has ended: the account is being erased.")
+                raise Conflict(N_("The grace period has ended: the account is being erased."))
             values = {
                 "deletion_requested_at": None,
                 "deletion_due_at": None,
@@ -339,13 +352,13 @@ class DataProtectionService:
         """Removes a person's personal data on request; needs a manager or the owner."""
         if mode not in ERASE_MODES:
             raise ValidationFailed(
-                "mode must be 'redact' or 'erase'.",
+                N_("mode must be 'redact' or 'erase'."),
                 errors=[{"field": "mode", "message": "must be 'redact' or 'erase'"}],
             )
         reason = reason.strip()
         if not reason:
             raise ValidationFailed(
-                "Say why (reason): the audit log keeps it.",
+                N_("Say why (reason): the audit log keeps it."),
                 errors=[{"field": "reason", "message": "required"}],
             )
         with self.store.write() as tx:
@@ -376,14 +389,14 @@ class DataProtectionService:
 # -- helpers -------------------------------------------------------------------------------------
 def _signed_in(actor: Actor) -> uuid.UUID:
     if actor.user_id is None:
-        raise AuthenticationRequired("Sign in first.")
+        raise AuthenticationRequired(N_("Sign in first."))
     return actor.user_id
 
 
 def _user(tx: StoreSession, user_id: uuid.UUID, *, lock: bool = False) -> Row:
     user = tx.user_by_id(user_id, lock=lock)
     if user is None:
-        raise AuthenticationRequired("This account no longer exists.")
+        raise AuthenticationRequired(N_("This account no longer exists."))
     return user
 
 

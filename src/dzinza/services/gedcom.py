@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Literal
 
-from dzinza.domain.errors import NotFound, ValidationFailed
+from dzinza.domain.errors import N_, NotFound, ValidationFailed
 from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.upgrade import upgrade
 from dzinza.ports import FULL_VIEW
@@ -64,7 +64,9 @@ def run_import(
     created = False
     if tree_id is None:
         if preview:
-            raise ValidationFailed("A preview compares a file with an existing tree: give --tree.")
+            raise ValidationFailed(
+                N_("A preview compares a file with an existing tree: give --tree.")
+            )
         with platform.store.write() as tx:
             tree_id = TreeService.insert(
                 tx,
@@ -105,7 +107,7 @@ def run_export(
     """The operator's export (command line: the whole tree). ``problems`` hears what had to
     change for the file to be valid in its version."""
     if format not in FILE_FORMATS:
-        raise ValidationFailed("format: gedcom7, gedcom551 or gdz.")
+        raise ValidationFailed(N_("format: gedcom7, gedcom551 or gdz."))
     shown: Literal["omit", "private"] = "omit" if living == "omit" else "private"
     with platform.store.read() as tx:
         tx.set_viewer(FULL_VIEW)

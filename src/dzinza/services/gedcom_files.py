@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dzinza.domain.errors import ValidationFailed, said
+from dzinza.domain.errors import N_, ValidationFailed, said
 
 GEDZIP_DATA = "gedcom.ged"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -55,8 +55,10 @@ def open_gedzip(path: Path) -> zipfile.ZipFile:
     if GEDZIP_DATA not in archive.namelist():
         archive.close()
         raise ValidationFailed(
-            "This file cannot be imported: it is a ZIP archive without gedcom.ged, so not "
-            "a GEDZIP (a GEDZIP holds its GEDCOM data in gedcom.ged at the top)."
+            N_(
+                "This file cannot be imported: it is a ZIP archive without gedcom.ged, so not "
+                "a GEDZIP (a GEDZIP holds its GEDCOM data in gedcom.ged at the top)."
+            )
         )
     return archive
 

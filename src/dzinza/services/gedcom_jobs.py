@@ -25,7 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from dzinza.domain.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed, said
+from dzinza.domain.errors import (
+    N_,
+    AuthenticationRequired,
+    Conflict,
+    NotFound,
+    ValidationFailed,
+    said,
+)
 from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.reader import NotGedcom, read_gedcom
 from dzinza.ports import BlobStore, StoreSession, TreeStore, ViewerLevel
@@ -100,8 +107,10 @@ class GedcomJobs:
 
     def too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(
-            f"The file is larger than the import limit of {self.max_bytes} bytes "
-            "(DZINZA_IMPORT_MAX_BYTES)."
+            said(
+                "The file is larger than the import limit of %(max_bytes)s bytes (DZINZA_IMPORT_MAX_BYTES).",
+                max_bytes=self.max_bytes,
+            )
         )
 
     def start_import(
@@ -167,11 +176,11 @@ class GedcomJobs:
         job = self.jobs.get(actor, job_id)
         result = job["result"] or {}
         if job["kind"] != IMPORT or job["status"] != "succeeded" or result.get("mode") != "preview":
-            raise Conflict("Only a finished preview of an import can be applied.")
+            raise Conflict(N_("Only a finished preview of an import can be applied."))
         with self.store.read() as tx:
             row = tx.get_job(job_id)
         if row is None or job["tree_id"] is None:
-            raise NotFound("The tree of this job no longer exists.")
+            raise NotFound(N_("The tree of this job no longer exists."))
         return job, str((row["params"] or {}).get("upload", ""))
 
     def can_apply(self, actor: Actor, job_id: uuid.UUID) -> bool:
@@ -206,7 +215,9 @@ class GedcomJobs:
                 self.blobs.download(held, path)
         except (KeyError, OSError) as exc:  # applied meanwhile by another request
             self.work.remove(key)
-            raise NotFound("The file of this preview is no longer kept: import it again.") from exc
+            raise NotFound(
+                N_("The file of this preview is no longer kept: import it again.")
+            ) from exc
         view = self.start_import(
             actor, tree_id, key, preview=False, filename=(job["result"] or {}).get("filename")
         )
@@ -225,14 +236,16 @@ class GedcomJobs:
 
     def _check_upload(self, path: Path) -> None:
         if path.stat().st_size == 0:
-            raise ValidationFailed("This file cannot be imported: the file is empty.")
+            raise ValidationFailed(N_("This file cannot be imported: the file is empty."))
         if is_zip(path):
             open_gedzip(path).close()  # its gedcom.ged is read when the job unpacks it
             return
         try:
             read_gedcom(path).close()
         except NotGedcom as exc:
-            raise ValidationFailed(f"This file cannot be imported: {exc}.") from exc
+            raise ValidationFailed(
+                said("This file cannot be imported: %(reason)s.", reason=str(exc))
+            ) from exc
 
     def _run_import(self, ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         key = str(params["upload"])
@@ -247,7 +260,7 @@ class GedcomJobs:
                 with suppress(KeyError):  # the upload came in on another machine
                     self.blobs.download(str(shared), self.work.of(key) / UPLOAD_NAME)
             if not upload.is_file():
-                raise ValidationFailed("The uploaded file is no longer there: upload it again.")
+                raise ValidationFailed(N_("The uploaded file is no longer there: upload it again."))
             unpacked = unpack(upload, self.work.of(key), self.max_bytes)
             importer = GedcomImporter(self.store)
             start = importer.preview if params.get("preview") else importer.run
@@ -287,18 +300,18 @@ class GedcomJobs:
         """Queues an export of the tree as the actor may see it (any reader who is signed in)."""
         if format not in FILE_FORMATS:
             raise ValidationFailed(
-                "format must be gedcom7, gedcom551 or gdz.",
+                N_("format must be gedcom7, gedcom551 or gdz."),
                 errors=[{"field": "format", "message": "gedcom7, gedcom551 or gdz"}],
             )
         if living not in ("omit", "private"):
             raise ValidationFailed(
-                "living must be omit or private.",
+                N_("living must be omit or private."),
                 errors=[{"field": "living", "message": "omit or private"}],
             )
         with self.store.read() as tx:
             tree_access(tx, tree_id, actor, Need.READ)  # a hidden tree is 404, even to guests
         if actor.anonymous:
-            raise AuthenticationRequired("Sign in to export a tree.")
+            raise AuthenticationRequired(N_("Sign in to export a tree."))
         self.work.sweep(KEEP_FILES)
         params = {"format": format, "living": living}
         return self.jobs.submit(EXPORT, params, user_id=actor.user_id, tree_id=tree_id)
@@ -360,7 +373,7 @@ class GedcomJobs:
     def download(self, actor: Actor, job_id: uuid.UUID) -> Download:
         """The file of a finished export, for the person who asked for it."""
         job = self.jobs.get(actor, job_id)
-        missing = NotFound(f"Job {job_id} has no file to download.")
+        missing = NotFound(said("Job %(job_id)s has no file to download.", job_id=job_id))
         if job["kind"] != EXPORT or job["status"] != "succeeded" or actor.user_id is None:
             raise missing
         with self.store.read() as tx:
@@ -371,8 +384,11 @@ class GedcomJobs:
         extension, media_type = FILE_FORMATS[str(result.get("format", "gedcom7"))]
         filename = str(result.get("filename") or f"tree.{extension}")
         gone = NotFound(
-            f"The file of job {job_id} is no longer kept (exports wait "
-            f"{KEEP_FILES // 3600} hours for their download): export again."
+            said(
+                "The file of job %(job_id)s is no longer kept (exports wait %(number)s hours for their download): export again.",
+                job_id=job_id,
+                number=KEEP_FILES // 3600,
+            )
         )
         if self.blobs is None:
             path = self.work.root / job_id.hex / f"export.{extension}"
@@ -428,7 +444,7 @@ class GedcomJobs:
     @staticmethod
     def _tree_of(ctx: JobContext) -> uuid.UUID:
         if ctx.tree_id is None:
-            raise NotFound("The tree of this job no longer exists.")
+            raise NotFound(N_("The tree of this job no longer exists."))
         return ctx.tree_id
 
 
@@ -449,7 +465,7 @@ def _actor(tx: StoreSession, user_id: uuid.UUID | None) -> Actor:
     """The person who started a job, as they stand now (an admin may have been demoted)."""
     row = tx.user_by_id(user_id) if user_id is not None else None
     if row is None:
-        raise NotFound("The account that started this job no longer exists.")
+        raise NotFound(N_("The account that started this job no longer exists."))
     return Actor(user_id=row["id"], is_admin=bool(row["is_admin"]), email=row["email"])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from dzinza.domain.errors import ValidationFailed
+from dzinza.domain.errors import ValidationFailed, said
 from dzinza.ports import TreeStore
 from dzinza.services import views
 from dzinza.services.access import record_for
@@ -19,7 +19,12 @@ MAX_ROWS = 20_000
 
 def _generations(generations: int) -> int:
     if not 1 <= generations <= MAX_GENERATIONS:
-        raise ValidationFailed(f"generations must be between 1 and {MAX_GENERATIONS}.")
+        raise ValidationFailed(
+            said(
+                "generations must be between 1 and %(max_generations)s.",
+                max_generations=MAX_GENERATIONS,
+            )
+        )
     return generations
 
 

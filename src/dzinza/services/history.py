@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from dzinza.domain.errors import Conflict, Forbidden, NotFound, said
+from dzinza.domain.errors import N_, Conflict, Forbidden, NotFound, said
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import audit, summaries
 from dzinza.services.access import Access, Need, no_such, refuse, standing
@@ -244,7 +244,7 @@ class HistoryService:
                 refuse(access, Need.CONTRIBUTE, missing)
             own = actor.user_id is not None and change["user_id"] == actor.user_id
             if not (own or access.allows(Need.EDIT)):
-                raise Forbidden("Only an editor may undo someone else's change.")
+                raise Forbidden(N_("Only an editor may undo someone else's change."))
             if change["undone_by"] is not None:
                 raise Conflict(
                     said(
@@ -258,7 +258,9 @@ class HistoryService:
                 and any((s or {}).get("restriction") == "locked" for s in (i["before"], i["after"]))
                 for i in items
             ):
-                raise Forbidden("This change touched a locked person: only a manager may undo it.")
+                raise Forbidden(
+                    N_("This change touched a locked person: only a manager may undo it.")
+                )
             tx.set_viewer(access.viewer())
             tx.set_author(actor.user_id)
             people = tx.revert_items(items)

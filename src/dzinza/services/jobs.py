@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dzinza.domain.errors import N_, AuthenticationRequired, Conflict, DzinzaError, NotFound
+from dzinza.domain.errors import N_, AuthenticationRequired, Conflict, DzinzaError, NotFound, said
 from dzinza.ports import Clock, JobExecutor, JobRunner, Row, StoreSession, TreeStore
 from dzinza.services.access import Need, standing
 from dzinza.services.common import Actor, Page, jsonable, make_page, page_limit, sort_spec
@@ -377,7 +377,7 @@ class JobService:
     def of_user(self, actor: Actor, *, cursor: str | None = None, limit: int | None = None) -> Page:
         """The jobs the actor started, newest first."""
         if actor.user_id is None:
-            raise AuthenticationRequired("Sign in to see your jobs.")
+            raise AuthenticationRequired(N_("Sign in to see your jobs."))
         n = page_limit(limit)
         spec = sort_spec(NEWEST_FIRST, JOB_SORTS, cursor)
         with self.store.read() as tx:
@@ -404,7 +404,7 @@ class JobService:
         with self.store.write() as tx:
             found = tx.request_cancel(job_id, self.clock.now())
         if found is None:
-            raise NotFound(f"There is no job with id {job_id}.")
+            raise NotFound(said("There is no job with id %(job_id)s.", job_id=job_id))
         self._notify()
         return self._view(found)
 
@@ -418,7 +418,7 @@ class JobService:
             with self.store.read() as tx:
                 job = tx.get_job(job_id)
             if job is None:
-                raise NotFound(f"There is no job with id {job_id}.")
+                raise NotFound(said("There is no job with id %(job_id)s.", job_id=job_id))
             if job["status"] in FINISHED:
                 return self._view(job)
             pause = WAIT_POLL
@@ -434,7 +434,7 @@ class JobService:
     def _visible_job(self, tx: StoreSession, actor: Actor, job_id: uuid.UUID) -> Row:
         job = tx.get_job(job_id)
         if job is None or not self._may_see(tx, actor, job):
-            raise NotFound(f"There is no job with id {job_id}.")
+            raise NotFound(said("There is no job with id %(job_id)s.", job_id=job_id))
         return job
 
     @staticmethod

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dzinza.domain.errors import NotFound, ValidationFailed
+from dzinza.domain.errors import N_, NotFound, ValidationFailed, said
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import views
 from dzinza.services.access import no_such, record_for
@@ -302,9 +302,14 @@ class KinshipPathService:
         all), "steps" or "budget" (no chain within ``max_steps``, or the search gave up).
         """
         if not 1 <= max_steps <= MAX_STEPS_LIMIT:
-            raise ValidationFailed(f"max_steps must be between 1 and {MAX_STEPS_LIMIT}.")
+            raise ValidationFailed(
+                said(
+                    "max_steps must be between 1 and %(max_steps_limit)s.",
+                    max_steps_limit=MAX_STEPS_LIMIT,
+                )
+            )
         if node_budget < 2:
-            raise ValidationFailed("node_budget must be at least 2.")
+            raise ValidationFailed(N_("node_budget must be at least 2."))
         with self.store.read() as tx:
             _, tree = record_for(tx, "person", person_id, actor)
             found = tx.get_in_tree("person", other_id)

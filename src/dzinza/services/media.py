@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from dzinza.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from dzinza.domain.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed, said
 from dzinza.ports import BlobStore, Row, StoreSession, TreeStore, ViewerLevel
 from dzinza.services import views
 from dzinza.services.access import record_for, same_tree, tree_for
@@ -83,7 +83,9 @@ class MediaService(RecordService):
                 # The type of a stored file is what its content is: it decides how the file is
                 # served, so it is never taken from anyone's word.
                 raise ValidationFailed(
-                    "The file and type of a stored file cannot be changed; upload another file.",
+                    N_(
+                        "The file and type of a stored file cannot be changed; upload another file."
+                    ),
                     errors=[{"field": "mime_type", "message": "read from the content"}],
                 )
         return super().update(actor, record_id, data, if_match)
@@ -233,10 +235,12 @@ class MediaService(RecordService):
     ) -> FileLink:
         """A signed, expiring URL of one variant of the item's file."""
         if variant not in VARIANTS:
-            raise ValidationFailed(f"variant must be one of {', '.join(VARIANTS)}.")
+            raise ValidationFailed(
+                said("variant must be one of %(choices)s.", choices=", ".join(VARIANTS))
+            )
         row, members = self._readable(actor, media_id)
         if row["sha256"] is None:
-            raise NotFound("This media item has no stored file.")
+            raise NotFound(N_("This media item has no stored file."))
         if row["status"] != "ready":
             raise Conflict(
                 "The file is still being processed; try again in a moment."
@@ -245,12 +249,14 @@ class MediaService(RecordService):
             )
         if variant == "original" and not members:
             raise Forbidden(
-                "The original file is for the tree's members; others see its thumbnails, "
-                "which carry no location or camera details."
+                N_(
+                    "The original file is for the tree's members; others see its thumbnails, "
+                    "which carry no location or camera details."
+                )
             )
         link = self._sign(row, variant, download)
         if link is None:
-            raise NotFound(f"This file has no {variant} version.")
+            raise NotFound(said("This file has no %(variant)s version.", variant=variant))
         return link
 
     def file_links(self, actor: Actor, media_id: uuid.UUID) -> dict[str, Any]:
@@ -315,12 +321,12 @@ class MediaService(RecordService):
             row, tree = record_for(tx, "media", media_id, actor, write=True)
             check_if_match(if_match, self.view(tx, row))
             if row["kind"] not in ("image", ""):
-                raise ValidationFailed("People can be tagged on photos only.")
+                raise ValidationFailed(N_("People can be tagged on photos only."))
             same_tree(tx, "person", person_id, tree["id"], "person_id")
             x, y, w, h = (float(region[k]) for k in ("x", "y", "w", "h"))
             if x + w > 1.0 + 1e-9 or y + h > 1.0 + 1e-9:
                 raise ValidationFailed(
-                    "The region must lie within the photo (x + w and y + h at most 1)."
+                    N_("The region must lie within the photo (x + w and y + h at most 1).")
                 )
             values = {"x": x, "y": y, "w": w, "h": h}
             existing = tx.tag_of(media_id, person_id)
@@ -344,7 +350,7 @@ class MediaService(RecordService):
             check_if_match(if_match, self.view(tx, row))
             existing = tx.tag_of(media_id, person_id)
             if existing is None:
-                raise NotFound("That person is not tagged on this photo.")
+                raise NotFound(N_("That person is not tagged on this photo."))
             tx.delete("media_tag", existing["id"])
             tx.touch("media", media_id)
 
@@ -357,10 +363,10 @@ class MediaService(RecordService):
             if media_id is not None:
                 media, _ = record_for(tx, "media", media_id, actor)
                 if media["kind"] not in ("image", ""):
-                    raise ValidationFailed("A primary photo must be a photo.")
+                    raise ValidationFailed(N_("A primary photo must be a photo."))
             if not tx.set_primary_media(person_id, media_id):
                 raise ValidationFailed(
-                    "Link the media item to the person first (POST /api/v1/media/{id}/links)."
+                    N_("Link the media item to the person first (POST /api/v1/media/{id}/links).")
                 )
             tx.touch("person", person_id)
             return {"person_id": str(person_id), "media_id": str(media_id) if media_id else None}
@@ -374,7 +380,7 @@ class MediaService(RecordService):
             record_for(tx, "person", person_id, actor, write=True)
             media, tree = record_for(tx, "media", media_id, actor, write=True)
             if media["kind"] not in ("image", ""):
-                raise ValidationFailed("A primary photo must be a photo.")
+                raise ValidationFailed(N_("A primary photo must be a photo."))
             same_tree(tx, "person", person_id, tree["id"], "person_id")
             tx.link("media", media_id, "person", person_id, tree["id"])
             tx.touch("media", media_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from dzinza.domain.errors import DzinzaError
+from dzinza.domain.errors import DzinzaError, said
 from dzinza.ports import Row, TreeStore
 from dzinza.services.media import PROCESS, MediaService
 from dzinza.services.media_store import too_large
@@ -100,7 +100,9 @@ def _store_one(
                     digest.update(chunk)
                     dst.write(chunk)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise DzinzaError(f"The file is damaged in the archive ({exc}).") from exc
+            raise DzinzaError(
+                said("The file is damaged in the archive (%(reason)s).", reason=str(exc))
+            ) from exc
         got = intake.check(path, digest.hexdigest(), size)
         with store.read() as tx:
             intake.within_quota(tx, row["tree_id"], size)

@@ -44,6 +44,8 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_raw  # type: ignore[import-untyped]
 from PIL import Image, ImageCms, ImageOps
 
+from dzinza.domain.errors import N_, said
+
 _T = TypeVar("_T")
 
 KINDS = ("image", "document", "audio", "video")
@@ -292,14 +294,22 @@ _QUICKTIME_ATOMS = frozenset({b"moov", b"mdat", b"wide", b"pnot"})
 
 def _refuse_unsupported(what: str) -> MediaRefused:
     return MediaRefused(
-        f"This file is {what}, which Dzinza does not accept. {ACCEPTED_SUMMARY}", "unsupported-type"
+        said(
+            "This file is %(what)s, which Dzinza does not accept. %(accepted_summary)s",
+            what=what,
+            accepted_summary=ACCEPTED_SUMMARY,
+        ),
+        "unsupported-type",
     )
 
 
 def _refuse_active(what: str) -> MediaRefused:
     return MediaRefused(
-        f"This file is {what}. Files that can run code on a computer or in a browser are not "
-        f"accepted. {ACCEPTED_SUMMARY}",
+        said(
+            "This file is %(what)s. Files that can run code on a computer or in a browser are not accepted. %(accepted_summary)s",
+            what=what,
+            accepted_summary=ACCEPTED_SUMMARY,
+        ),
         "active-content",
     )
 
@@ -377,7 +387,7 @@ def sniff(head: bytes) -> Detected:
     content, and any type Dzinza does not accept."""
     head = bytes(head[:HEAD_SIZE])
     if not head:
-        raise MediaRefused("This file is empty.", "empty")
+        raise MediaRefused(N_("This file is empty."), "empty")
     # "#!AMR" is the header of an AMR recording, not a script.
     if not head.startswith(b"#!AMR"):
         if head.startswith(b"#!"):
@@ -490,7 +500,7 @@ def _refuse_markup(text: str) -> None:
         if _SVG_ACTIVE.search(text):
             raise _refuse_active("an SVG drawing with scripts in it")
         raise MediaRefused(
-            "SVG drawings are not accepted. Please upload the picture as PNG, or as PDF.",
+            N_("SVG drawings are not accepted. Please upload the picture as PNG, or as PDF."),
             "unsupported-type",
         )
     if any(marker in text for marker in _HTML_ANYWHERE):
@@ -623,7 +633,7 @@ def _open_pdf(path: Path) -> Iterator[Any]:
         if getattr(exc, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
             raise _refuse_encrypted() from exc
         raise MediaRefused(
-            "This PDF cannot be opened: it is damaged, or has no pages.", "corrupt"
+            N_("This PDF cannot be opened: it is damaged, or has no pages."), "corrupt"
         ) from exc
     try:
         # Even a PDF that opens without a password may be encrypted (an "owner" password that
@@ -637,7 +647,7 @@ def _open_pdf(path: Path) -> Iterator[Any]:
 
 def _refuse_encrypted() -> MediaRefused:
     return MediaRefused(
-        "This PDF is password-protected or encrypted. Please upload a copy without protection.",
+        N_("This PDF is password-protected or encrypted. Please upload a copy without protection."),
         "encrypted",
     )
 
@@ -649,7 +659,11 @@ def _inspect_pdf(path: Path, detected: Detected, limits: Limits) -> Inspection:
         pages = len(pdf)
         if pages > limits.max_pdf_pages:
             raise MediaRefused(
-                f"This PDF has {pages} pages; Dzinza accepts up to {limits.max_pdf_pages}.",
+                said(
+                    "This PDF has %(pages)s pages; Dzinza accepts up to %(max_pdf_pages)s.",
+                    pages=pages,
+                    max_pdf_pages=limits.max_pdf_pages,
+                ),
                 "too-many-pages",
             )
         # pdfium's own view of the document: what its parser found, whatever the encoding.
@@ -682,7 +696,7 @@ def _page_size(pdf: Any) -> tuple[float, float]:
     finally:
         page.close()
     if not (math.isfinite(width) and math.isfinite(height) and width > 0 and height > 0):
-        raise MediaRefused("The first page of this PDF has no size.", "corrupt")
+        raise MediaRefused(N_("The first page of this PDF has no size."), "corrupt")
     return width, height
 
 
@@ -747,11 +761,12 @@ def _decoding(what: str) -> Iterator[None]:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise MediaRefused(
-            f"This {what} has too many pixels to be processed safely.", "too-many-pixels"
+            said("This %(what)s has too many pixels to be processed safely.", what=what),
+            "too-many-pixels",
         ) from exc
     except Exception as exc:
         raise MediaRefused(
-            f"This {what} cannot be read: it is truncated or damaged.", "corrupt"
+            said("This %(what)s cannot be read: it is truncated or damaged.", what=what), "corrupt"
         ) from exc
 
 
@@ -772,21 +787,30 @@ def _open_image(path: Path, detected: Detected, limits: Limits) -> Iterator[Imag
     with Image.open(path, formats=usable) as image:
         width, height = image.size
         if width <= 0 or height <= 0:
-            raise MediaRefused("This image has no pixels.", "corrupt")
+            raise MediaRefused(N_("This image has no pixels."), "corrupt")
         if (
             width > limits.max_side
             or height > limits.max_side
             or width * height > limits.max_pixels
         ):
             raise MediaRefused(
-                f"This image is {width} x {height} pixels; Dzinza accepts up to "
-                f"{limits.max_pixels:,} pixels and {limits.max_side:,} on a side.",
+                said(
+                    "This image is %(width)s x %(height)s pixels; Dzinza accepts up to %(max_pixels)s pixels and %(max_side)s on a side.",
+                    width=width,
+                    height=height,
+                    max_pixels=limits.max_pixels,
+                    max_side=limits.max_side,
+                ),
                 "too-many-pixels",
             )
         frames = int(getattr(image, "n_frames", 1))
         if frames > MAX_FRAMES:
             raise MediaRefused(
-                f"This image has {frames:,} frames; Dzinza accepts up to {MAX_FRAMES:,}.",
+                said(
+                    "This image has %(frames)s frames; Dzinza accepts up to %(max_frames)s.",
+                    frames=frames,
+                    max_frames=MAX_FRAMES,
+                ),
                 "too-many-frames",
             )
         if frames > 1:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from dzinza.domain.errors import (
+    N_,
     PayloadTooLarge,
     Unavailable,
     UnsupportedMediaType,
@@ -79,7 +80,7 @@ class NoBlobStore:
     serves_itself = False
 
     def __getattr__(self, name: str) -> Any:
-        raise Unavailable("No store for photos and documents is configured (DZINZA_MEDIA_URL).")
+        raise Unavailable(N_("No store for photos and documents is configured (DZINZA_MEDIA_URL)."))
 
 
 def original_key(sha256: str) -> str:
@@ -159,7 +160,7 @@ class MediaIntake:
     def check(self, path: Path, sha256: str, size: int) -> Received:
         if size == 0:
             raise ValidationFailed(
-                "The file is empty.", errors=[{"field": "file", "message": "empty"}]
+                N_("The file is empty."), errors=[{"field": "file", "message": "empty"}]
             )
         if size > self.settings.max_file_bytes:
             raise PayloadTooLarge(too_large(self.settings.max_file_bytes))

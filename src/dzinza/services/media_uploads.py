@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from dzinza.domain.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from dzinza.domain.errors import N_, Conflict, NotFound, PayloadTooLarge, ValidationFailed, said
 from dzinza.ports import BlobStore, Row, SignedRequest, StoreSession, TreeStore, UploadedPart
 from dzinza.services.access import tree_for
 from dzinza.services.common import Actor
@@ -56,7 +56,7 @@ class DirectUploads:
         details: Mapping[str, Any],
     ) -> dict[str, Any]:
         if size <= 0:
-            raise ValidationFailed("size must be the file's size in bytes (more than 0).")
+            raise ValidationFailed(N_("size must be the file's size in bytes (more than 0)."))
         if size > self.settings.max_file_bytes:
             raise PayloadTooLarge(too_large(self.settings.max_file_bytes))
         part_bytes = max(self.settings.part_bytes, math.ceil(size / MAX_PARTS))
@@ -114,16 +114,23 @@ class DirectUploads:
             if numbers != list(range(1, expected + 1)):
                 missing = sorted(set(range(1, expected + 1)) - set(numbers))
                 raise Conflict(
-                    f"Parts {_ranges(missing)} have not arrived yet; send them, then complete."
+                    said(
+                        "Parts %(ranges)s have not arrived yet; send them, then complete.",
+                        ranges=_ranges(missing),
+                    )
                 )
             self.blobs.complete_multipart(key, row["multipart_id"], received)
         info = self.blobs.head(key)
         if info is None:
-            raise Conflict("The file has not arrived yet; send it to the upload URL first.")
+            raise Conflict(N_("The file has not arrived yet; send it to the upload URL first."))
         if info.size != row["size"]:
             self._discard(row)
             raise ValidationFailed(
-                f"{info.size} bytes arrived where the upload announced {row['size']}; start again."
+                said(
+                    "%(size)s bytes arrived where the upload announced %(size2)s; start again.",
+                    size=info.size,
+                    size2=row["size"],
+                )
             )
         with self.intake.scratch() as folder:
             path = folder / "upload"
@@ -166,12 +173,12 @@ class DirectUploads:
     ) -> Row:
         row = tx.get("media_upload", upload_id)
         if row is None or row["user_id"] != actor.user_id:
-            raise NotFound(f"There is no upload with id {upload_id}.")
+            raise NotFound(said("There is no upload with id %(upload_id)s.", upload_id=upload_id))
         tree_for(tx, row["tree_id"], actor, write=True)
         if row["status"] == OPEN and _aware(row["expires_at"]) <= self.intake.clock.now():
-            raise Conflict("This upload has expired; start a new one.")
+            raise Conflict(N_("This upload has expired; start a new one."))
         if row["status"] != OPEN and not (finished_ok and row["status"] == COMPLETED):
-            raise Conflict(f"This upload is {row['status']}.")
+            raise Conflict(said("This upload is %(status)s.", status=row["status"]))
         return row
 
     def _discard(self, row: Row, status: str = ABORTED) -> None:

@@ -176,19 +176,26 @@ def _check_placement(
         return
     if not 1 <= branch_steps <= MAX_BRANCH_STEPS:
         raise ValidationFailed(
-            f"branch_steps must be between 1 and {MAX_BRANCH_STEPS} (or null for no limit).",
+            said(
+                "branch_steps must be between 1 and %(max_branch_steps)s (or null for no limit).",
+                max_branch_steps=MAX_BRANCH_STEPS,
+            ),
             errors=[{"field": "branch_steps", "message": "out of range"}],
         )
     if person_id is None:
         raise ValidationFailed(
-            "branch_steps: a branch limit is counted from the member's own person: "
-            "give person_id too.",
+            N_(
+                "branch_steps: a branch limit is counted from the member's own person: "
+                "give person_id too."
+            ),
             errors=[{"field": "person_id", "message": "required with branch_steps"}],
         )
     if role not in BRANCH_ROLES:
         raise ValidationFailed(
-            f"branch_steps: {role.value}s see the whole tree, so a branch limit means nothing "
-            "for them: send branch_steps null with this role, or choose viewer or contributor.",
+            said(
+                "branch_steps: %(value)ss see the whole tree, so a branch limit means nothing for them: send branch_steps null with this role, or choose viewer or contributor.",
+                value=role.value,
+            ),
             errors=[{"field": "branch_steps", "message": f"not for {role.value}s"}],
         )
 
@@ -247,7 +254,7 @@ class MemberService:
         with self.store.write() as tx:
             access = tree_access(tx, tree_id, actor, Need.MANAGE)
             if chosen is Role.MANAGER and not _owner_power(access):
-                raise Forbidden("Only the owner can make someone a manager.")
+                raise Forbidden(N_("Only the owner can make someone a manager."))
             user = tx.user_by_email(address)
             if user is None:
                 raise NotFound(said("There is no account with the email %(email)s.", email=address))
@@ -280,8 +287,10 @@ class MemberService:
             tree = access.tree
             if user_id == tree["owner_id"]:
                 raise Forbidden(
-                    "The owner's role is not changed here: the owner hands the tree over with "
-                    f"POST /api/v1/trees/{tree_id}/transfer."
+                    said(
+                        "The owner's role is not changed here: the owner hands the tree over with POST /api/v1/trees/%(tree_id)s/transfer.",
+                        tree_id=tree_id,
+                    )
                 )
             row = self._member_row(tx, tree_id, user_id)
             check_if_match(if_match, self._view_of(tx, tree, user_id))
@@ -291,9 +300,9 @@ class MemberService:
                 after = check_role_value(str(data["role"]))
             if not _owner_power(access):
                 if before is Role.MANAGER and user_id != actor.user_id:
-                    raise Forbidden("Only the owner can change another manager.")
+                    raise Forbidden(N_("Only the owner can change another manager."))
                 if after is Role.MANAGER and before is not Role.MANAGER:
-                    raise Forbidden("Only the owner can make someone a manager.")
+                    raise Forbidden(N_("Only the owner can make someone a manager."))
             person_id = data["person_id"] if "person_id" in data else row["person_id"]
             steps = data["branch_steps"] if "branch_steps" in data else row["branch_steps"]
             _check_placement(tx, tree_id, after, person_id, steps)
@@ -337,17 +346,19 @@ class MemberService:
             if user_id == tree["owner_id"]:
                 if leaving:
                     raise Conflict(
-                        "You own this tree: hand it over to another member first "
-                        f"(POST /api/v1/trees/{tree_id}/transfer), or delete it."
+                        said(
+                            "You own this tree: hand it over to another member first (POST /api/v1/trees/%(tree_id)s/transfer), or delete it.",
+                            tree_id=tree_id,
+                        )
                     )
                 raise Forbidden(
-                    "The owner cannot be removed from their tree; only they can hand it over."
+                    N_("The owner cannot be removed from their tree; only they can hand it over.")
                 )
             if leaving and access.role is None:
-                raise NotFound("You are not a member of this tree.")
+                raise NotFound(N_("You are not a member of this tree."))
             row = self._member_row(tx, tree_id, user_id)
             if not leaving and row["role"] == Role.MANAGER and not _owner_power(access):
-                raise Forbidden("Only the owner can remove a manager.")
+                raise Forbidden(N_("Only the owner can remove a manager."))
             check_if_match(if_match, self._view_of(tx, tree, user_id))
             tx.delete_member(tree_id, user_id)
             audit.record(
@@ -378,11 +389,13 @@ class MemberService:
             check_if_match(if_match, TreeService.view(tx, tree, role_of(access)))
             old_owner = tree["owner_id"]
             if user_id == old_owner:
-                raise Conflict("This account already owns the tree.")
+                raise Conflict(N_("This account already owns the tree."))
             if tx.membership(tree_id, user_id, lock=True) is None:
                 raise ValidationFailed(
-                    f"user_id: {user_id} is not a member of this tree: invite them first; "
-                    "a tree is handed over only to someone already in it.",
+                    said(
+                        "user_id: %(user_id)s is not a member of this tree: invite them first; a tree is handed over only to someone already in it.",
+                        user_id=user_id,
+                    ),
                     errors=[{"field": "user_id", "message": "not a member"}],
                 )
             tx.delete_member(tree_id, user_id)
@@ -415,7 +428,10 @@ class MemberService:
         days = data.get("expires_in_days") or DEFAULT_INVITATION_DAYS
         if not 1 <= days <= MAX_INVITATION_DAYS:
             raise ValidationFailed(
-                f"expires_in_days must be between 1 and {MAX_INVITATION_DAYS}.",
+                said(
+                    "expires_in_days must be between 1 and %(max_invitation_days)s.",
+                    max_invitation_days=MAX_INVITATION_DAYS,
+                ),
                 errors=[{"field": "expires_in_days", "message": "out of range"}],
             )
         if actor.user_id is not None:
@@ -428,7 +444,7 @@ class MemberService:
             access = tree_access(tx, tree_id, actor, Need.MANAGE)
             tree = access.tree
             if role is Role.MANAGER and not _owner_power(access):
-                raise Forbidden("Only the owner can invite a manager.")
+                raise Forbidden(N_("Only the owner can invite a manager."))
             person_id = data.get("person_id")
             steps = data.get("branch_steps")
             _check_placement(tx, tree_id, role, person_id, steps)
@@ -577,11 +593,13 @@ class MemberService:
             # The person was deleted since: joining without the limit would show more than
             # the managers meant to, so the invitation cannot be used any more.
             raise Gone(
-                "The person this invitation's branch limit was counted from has been "
-                "deleted: ask the tree's managers for a new invitation."
+                N_(
+                    "The person this invitation's branch limit was counted from has been "
+                    "deleted: ask the tree's managers for a new invitation."
+                )
             )
         if not tx.answer_invitation(invitation["id"], "accepted", user_id, now):
-            raise Gone("This invitation has just been used.")
+            raise Gone(N_("This invitation has just been used."))
         tx.add_member(
             tree_id,
             user_id,
@@ -611,7 +629,7 @@ class MemberService:
     ) -> None:
         """The user, allowed to answer ``invitation`` (locked), declines it."""
         if not tx.answer_invitation(invitation["id"], "declined", user_id, now):
-            raise Gone("This invitation has just been used.")
+            raise Gone(N_("This invitation has just been used."))
         audit.record(
             tx,
             user_id,
@@ -630,8 +648,10 @@ class MemberService:
         access = tree_access(tx, tree_id, actor)
         if access.role is None and not actor.is_admin:
             if actor.anonymous:
-                raise AuthenticationRequired("Sign in as a member of this tree to see its members.")
-            raise Forbidden("Only the members of this tree can see who its members are.")
+                raise AuthenticationRequired(
+                    N_("Sign in as a member of this tree to see its members.")
+                )
+            raise Forbidden(N_("Only the members of this tree can see who its members are."))
         return access
 
     @staticmethod
@@ -659,7 +679,7 @@ class MemberService:
         """Refuses to add the owner or a member again (``email``: theirs, None: the caller)."""
         if user_id == tree["owner_id"]:
             if email is None:
-                raise Conflict("You are already the owner of this tree.")
+                raise Conflict(N_("You are already the owner of this tree."))
             raise Conflict(said("%(email)s is already the owner of this tree.", email=email))
         row = tx.membership(tree["id"], user_id)
         if row is not None:
@@ -688,8 +708,10 @@ class MemberService:
         row = tx.invitation_by_hash(hash_token(token), lock=True)
         if row is None:
             raise NotFound(
-                "This invitation link is not valid: check that it was copied whole, or ask the "
-                "tree's managers for a new one."
+                N_(
+                    "This invitation link is not valid: check that it was copied whole, or ask the "
+                    "tree's managers for a new one."
+                )
             )
         MemberService._check_open(tx, row, user_id, now)
         return row
@@ -720,7 +742,7 @@ class MemberService:
         an address other than this user's (confirmed) one."""
         status = row["status"]
         if status == "revoked":
-            raise Gone("This invitation was withdrawn: ask the tree's managers for a new one.")
+            raise Gone(N_("This invitation was withdrawn: ask the tree's managers for a new one."))
         if status != "pending":
             raise Gone(USED.get(status, USED["accepted"]))
         if aware(row["expires_at"]) <= now:
@@ -735,13 +757,17 @@ class MemberService:
             user = tx.user_by_id(user_id)
             if user is None or user["email"].lower() != row["email"].lower():
                 raise Forbidden(
-                    "This invitation was sent to another email address: sign in with the "
-                    "account of that address to answer it."
+                    N_(
+                        "This invitation was sent to another email address: sign in with the "
+                        "account of that address to answer it."
+                    )
                 )
             if user["email_verified_at"] is None:
                 raise Forbidden(
-                    "Confirm your email address first (follow the link in the message we sent "
-                    "when you signed up, or ask for a new one), then answer the invitation."
+                    N_(
+                        "Confirm your email address first (follow the link in the message we sent "
+                        "when you signed up, or ask for a new one), then answer the invitation."
+                    )
                 )
 
     def _mail_invitation(

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dzinza.domain import rules
-from dzinza.domain.errors import ValidationFailed
+from dzinza.domain.errors import N_, ValidationFailed
 from dzinza.domain.living import PLACEHOLDER_NAME
 from dzinza.domain.names import fold
 from dzinza.domain.vocabulary import RecordKind
@@ -35,7 +35,9 @@ def _names(values: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         row = {k: (n.get(k) or "") for k in NAME_FIELDS}
         row["type"] = str(n.get("type") or "birth")
         if not any(row[k] for k in NAME_FIELDS[1:]):
-            raise ValidationFailed("A name needs at least one part (given, surname, nickname...).")
+            raise ValidationFailed(
+                N_("A name needs at least one part (given, surname, nickname...).")
+            )
         out.append(row | summaries.name_keys(row))
     return out
 
@@ -171,7 +173,7 @@ class PeopleService:
         n = page_limit(limit)
         spec = sort_spec(sort, PEOPLE_SORTS, cursor)
         if born_from is not None and born_to is not None and born_from > born_to:
-            raise ValidationFailed("born_from must not be after born_to.")
+            raise ValidationFailed(N_("born_from must not be after born_to."))
         with self.store.read() as tx:
             tree_for(tx, tree_id, actor)
             if place_id is not None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from dzinza.domain.errors import AuthenticationRequired, DzinzaError, Forbidden, NotFound
+from dzinza.domain.errors import N_, AuthenticationRequired, DzinzaError, Forbidden, NotFound
 from dzinza.ports import (
     BlobStore,
     Cache,
@@ -193,9 +193,9 @@ class Platform:
     def start_reindex(self, actor: Actor, tree_id: uuid.UUID | None) -> dict[str, Any]:
         """For site admins: rebuild the search index (one tree, or all) as a background job."""
         if actor.anonymous:
-            raise AuthenticationRequired("Sign in as a site admin.")
+            raise AuthenticationRequired(N_("Sign in as a site admin."))
         if not actor.is_admin:
-            raise Forbidden("Only site admins may rebuild the search index.")
+            raise Forbidden(N_("Only site admins may rebuild the search index."))
         if tree_id is not None:
             with self.store.read() as tx:
                 if tx.get("tree", tree_id) is None:
@@ -211,9 +211,9 @@ class Platform:
     def status(self, actor: Actor) -> dict[str, Any]:
         """For site admins: the cache's hits and misses and the job queue's depth."""
         if actor.anonymous:
-            raise AuthenticationRequired("Sign in as a site admin.")
+            raise AuthenticationRequired(N_("Sign in as a site admin."))
         if not actor.is_admin:
-            raise Forbidden("Only site admins may see the platform's status.")
+            raise Forbidden(N_("Only site admins may see the platform's status."))
         out: dict[str, Any] = {}
         if self.cache is not None and self.tree_cache is not None:
             out["cache"] = {"url": self.cache.url, **self.tree_cache.stats.view()}

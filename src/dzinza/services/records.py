@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dzinza.domain.errors import Conflict, ValidationFailed
+from dzinza.domain.errors import N_, Conflict, ValidationFailed, said
 from dzinza.domain.vocabulary import RecordKind
 from dzinza.ports import Row, StoreSession, TreeStore
 from dzinza.services import views
@@ -95,7 +95,7 @@ def _target(
 ) -> tuple[str, uuid.UUID]:
     kind, target_id = str(target.get("type")), target.get("id")
     if kind not in {k.value for k in LINKABLE} or not isinstance(target_id, uuid.UUID):
-        raise ValidationFailed("target: give a record type and a record id.")
+        raise ValidationFailed(N_("target: give a record type and a record id."))
     same_tree(tx, kind, target_id, tree_id, "target")
     return kind, target_id
 
@@ -122,13 +122,15 @@ class RecordService:
             if name not in data:
                 if creating and name in self.kind.required:
                     raise ValidationFailed(
-                        f"{name} is required.", errors=[{"field": name, "message": "required"}]
+                        said("%(name)s is required.", name=name),
+                        errors=[{"field": name, "message": "required"}],
                     )
                 continue
             value = data[name]
             if name in self.kind.required and (value is None or value == ""):
                 raise ValidationFailed(
-                    f"{name} must not be empty.", errors=[{"field": name, "message": "empty"}]
+                    said("%(name)s must not be empty.", name=name),
+                    errors=[{"field": name, "message": "empty"}],
                 )
             if name == "date":
                 values["date_text"] = parse_event_date(value)["date_text"]
@@ -173,7 +175,7 @@ class RecordService:
         values = self._values(tx, tree_id, data, creating=True)
         if self.kind.has_target:
             if "target" not in data:
-                raise ValidationFailed("target is required: the record this citation supports.")
+                raise ValidationFailed(N_("target is required: the record this citation supports."))
             values["target_type"], values["target_id"] = _target(tx, tree_id, data["target"])
         rid = tx.insert(
             self.kind.name, {"id": data.get("id") or uuid.uuid4(), "tree_id": tree_id, **values}
@@ -186,7 +188,9 @@ class RecordService:
         self, tx: StoreSession, tree_id: uuid.UUID, rid: uuid.UUID, target: Mapping[str, Any]
     ) -> None:
         if self.kind.linkable is None:
-            raise ValidationFailed(f"A {self.kind.name} cannot be linked to other records.")
+            raise ValidationFailed(
+                said("A %(name)s cannot be linked to other records.", name=self.kind.name)
+            )
         kind, target_id = _target(tx, tree_id, target)
         tx.link(self.kind.linkable, rid, kind, target_id, tree_id)
 
@@ -212,7 +216,7 @@ class RecordService:
         current: uuid.UUID | None = parent_id
         while current is not None:  # place hierarchies are a handful of levels deep
             if current in seen:
-                raise Conflict("A place cannot be inside itself.")
+                raise Conflict(N_("A place cannot be inside itself."))
             seen.add(current)
             row = tx.get("place", current)
             current = row["parent_id"] if row else None
@@ -257,4 +261,6 @@ class RecordService:
             if self.kind.linkable is None or not tx.unlink(
                 self.kind.linkable, record_id, target_type, target_id
             ):
-                raise ValidationFailed(f"This {self.kind.name} is not linked to that record.")
+                raise ValidationFailed(
+                    said("This %(name)s is not linked to that record.", name=self.kind.name)
+                )

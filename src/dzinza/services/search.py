@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dzinza.domain.errors import NotFound, Unavailable, ValidationFailed, said
+from dzinza.domain.errors import N_, NotFound, Unavailable, ValidationFailed, said
 from dzinza.ports import (
     MATCH_KINDS,
     QueryWord,
@@ -94,11 +94,18 @@ def strong_only(query: SearchQuery) -> SearchQuery:
 def compile_query(req: SearchRequest) -> SearchQuery:
     """The index's query for a request; a clear error for one that cannot match sensibly."""
     if not 1 <= req.limit <= MAX_LIMIT:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}.")
+        raise ValidationFailed(
+            said("limit must be between 1 and %(max_limit)s.", max_limit=MAX_LIMIT)
+        )
     if not 0 <= req.offset <= MAX_OFFSET:
-        raise ValidationFailed(f"offset must be between 0 and {MAX_OFFSET}; narrow the search.")
+        raise ValidationFailed(
+            said(
+                "offset must be between 0 and %(max_offset)s; narrow the search.",
+                max_offset=MAX_OFFSET,
+            )
+        )
     if not 0 <= req.tolerance <= 50:
-        raise ValidationFailed("tolerance must be between 0 and 50 years.")
+        raise ValidationFailed(N_("tolerance must be between 0 and 50 years."))
     born = req.born
     words: list[QueryWord] = []
     q_words = terms.words(req.q)
@@ -116,7 +123,9 @@ def compile_query(req: SearchRequest) -> SearchQuery:
         if w not in terms.PARTICLE_WORDS
     ]
     if len(words) > MAX_WORDS:
-        raise ValidationFailed(f"A search takes at most {MAX_WORDS} name words.")
+        raise ValidationFailed(
+            said("A search takes at most %(max_words)s name words.", max_words=MAX_WORDS)
+        )
     text = tuple(dict.fromkeys(terms.words(req.text) + terms.words(req.place)))
     filters = []
     if req.place_id is not None:
@@ -124,7 +133,9 @@ def compile_query(req: SearchRequest) -> SearchQuery:
     if req.event:
         filters.append(search_docs.event_token(req.event))
     if not (words or text or filters or req.sex or born is not None or req.died is not None):
-        raise ValidationFailed("Say what to search for: q, given, surname, text, place or event.")
+        raise ValidationFailed(
+            N_("Say what to search for: q, given, surname, text, place or event.")
+        )
     tol = req.tolerance
     return SearchQuery(
         words=tuple(words),
@@ -153,7 +164,7 @@ class SearchService:
     @property
     def index(self) -> SearchIndex:
         if self._index is None:
-            raise Unavailable("Search is not configured on this server.")
+            raise Unavailable(N_("Search is not configured on this server."))
         return self._index
 
     # -- the indexer thread ----------------------------------------------------------------------
@@ -248,9 +259,9 @@ class SearchService:
     ) -> list[dict[str, Any]]:
         words = terms.words(prefix)
         if not words:
-            raise ValidationFailed("Give the first letters of a name.")
+            raise ValidationFailed(N_("Give the first letters of a name."))
         if not 1 <= limit <= 50:
-            raise ValidationFailed("limit must be between 1 and 50.")
+            raise ValidationFailed(N_("limit must be between 1 and 50."))
         word = words[-1]
         scopes = self.scopes(actor, tree_id)
         try:

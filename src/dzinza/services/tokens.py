@@ -19,7 +19,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dzinza.domain.errors import AuthenticationRequired, Forbidden, NotFound, ValidationFailed, said
+from dzinza.domain.errors import (
+    N_,
+    AuthenticationRequired,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    said,
+)
 from dzinza.ports import Clock, Row, StoreSession, TreeStore
 from dzinza.services.common import Actor
 from dzinza.services.limits import TOKENS_PER_USER, RateLimiter
@@ -46,11 +53,13 @@ def aware(moment: datetime) -> datetime:
 def require_account(actor: Actor) -> uuid.UUID:
     """The signed-in user's id, for account settings: refused to personal access tokens."""
     if actor.user_id is None:
-        raise AuthenticationRequired("Sign in first.")
+        raise AuthenticationRequired(N_("Sign in first."))
     if actor.scopes is not None:
         raise Forbidden(
-            "Account settings need a signed-in session, not a personal access token: "
-            "sign in with your password."
+            N_(
+                "Account settings need a signed-in session, not a personal access token: "
+                "sign in with your password."
+            )
         )
     return actor.user_id
 
@@ -77,16 +86,18 @@ def redeem_one_time(tx: StoreSession, token: str, purpose: str, now: datetime) -
     row = tx.one_time_by_hash(hash_token(token))
     if row is None or row["purpose"] != purpose:
         raise ValidationFailed(
-            "This link is not valid (it may have been replaced by a newer one): ask for a new one.",
+            N_(
+                "This link is not valid (it may have been replaced by a newer one): ask for a new one."
+            ),
             errors=[{"field": "token", "message": "unknown"}],
         )
     if row["used_at"] is not None or not tx.use_one_time(row["id"], now):
         raise ValidationFailed(
-            "This link was already used.", errors=[{"field": "token", "message": "used"}]
+            N_("This link was already used."), errors=[{"field": "token", "message": "used"}]
         )
     if aware(row["expires_at"]) <= now:
         raise ValidationFailed(
-            "This link has expired: ask for a new one.",
+            N_("This link has expired: ask for a new one."),
             errors=[{"field": "token", "message": "expired"}],
         )
     return row
@@ -130,7 +141,7 @@ class TokenService:
                 errors=[{"field": "scopes", "message": "unknown or empty"}],
             )
         if "admin" in scopes and not actor.is_admin:
-            raise Forbidden("Only a site admin can give a token the admin scope.")
+            raise Forbidden(N_("Only a site admin can give a token the admin scope."))
         self.limits.hit(f"tokens:user:{user_id}", TOKENS_PER_USER, "new tokens")
         now = self.clock.now()
         expires = now + timedelta(days=expires_in_days) if expires_in_days else NEVER
@@ -174,7 +185,11 @@ class TokenService:
         user_id = require_account(actor)
         with self.store.write() as tx:
             if not tx.delete_token(user_id, token_id, "personal"):
-                raise NotFound(f"You have no personal access token with id {token_id}.")
+                raise NotFound(
+                    said(
+                        "You have no personal access token with id %(token_id)s.", token_id=token_id
+                    )
+                )
             security_event(tx, "token_revoked", user_id, ip=client, detail={"token": str(token_id)})
 
     # -- web sessions (the cookies of the web app) ----------------------------------------------
@@ -206,6 +221,8 @@ class TokenService:
         user_id = require_account(actor)
         with self.store.write() as tx:
             if not tx.delete_token(user_id, session_id, "session"):
-                raise NotFound(f"You have no web sign-in with id {session_id}.")
+                raise NotFound(
+                    said("You have no web sign-in with id %(session_id)s.", session_id=session_id)
+                )
             detail = {"session": str(session_id)}
             security_event(tx, "session_ended", user_id, ip=client, detail=detail)

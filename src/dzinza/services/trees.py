@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from dzinza.domain.errors import AuthenticationRequired, ValidationFailed
+from dzinza.domain.errors import N_, AuthenticationRequired, ValidationFailed, said
 from dzinza.domain.vocabulary import Role
 from dzinza.ports import Row, StoreSession, TreeStore, Viewer
 from dzinza.services import audit, views
@@ -60,7 +60,7 @@ def _home_person_id(tx: StoreSession, tree_id: uuid.UUID, value: Any) -> uuid.UU
     person = tx.get("person", person_id) if person_id is not None else None
     if person is None or person["tree_id"] != tree_id:
         raise ValidationFailed(
-            f"home_person_id: there is no person with id {value} in this tree.",
+            said("home_person_id: there is no person with id %(value)s in this tree.", value=value),
             errors=[{"field": "home_person_id", "message": "no such person in this tree"}],
         )
     return person_id
@@ -101,7 +101,7 @@ class TreeService:
 
     def create(self, actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
         if actor.anonymous:
-            raise AuthenticationRequired("Sign in to create a tree.")
+            raise AuthenticationRequired(N_("Sign in to create a tree."))
         with self.store.write() as tx:
             tree_id = self.insert(tx, actor, data)
             row = tx.get("tree", tree_id)
@@ -112,7 +112,7 @@ class TreeService:
     def insert(tx: StoreSession, actor: Actor, data: Mapping[str, Any]) -> uuid.UUID:
         name = str(data.get("name") or "").strip()
         if not name:
-            raise ValidationFailed("name: a tree needs a name.")
+            raise ValidationFailed(N_("name: a tree needs a name."))
         owner = data.get("owner_id", actor.user_id if not actor.anonymous else None)
         return tx.insert(
             "tree",
@@ -136,7 +136,7 @@ class TreeService:
             if "name" in data:
                 name = str(data["name"] or "").strip()
                 if not name:
-                    raise ValidationFailed("name: a tree needs a name.")
+                    raise ValidationFailed(N_("name: a tree needs a name."))
                 values["name"] = name
             if "description" in data:
                 values["description"] = data["description"] or ""

@@ -17,7 +17,7 @@ from typing import Any
 import pyotp
 from pyotp.exceptions import OTPVerificationError
 
-from dzinza.domain.errors import AuthenticationRequired, Conflict, ValidationFailed
+from dzinza.domain.errors import N_, AuthenticationRequired, Conflict, ValidationFailed
 from dzinza.ports import Clock, PasswordHasher, Row, StoreSession, TreeStore
 from dzinza.services.common import Actor
 from dzinza.services.limits import ACCOUNT_CHANGES_PER_USER, RateLimiter
@@ -86,7 +86,7 @@ class TwoFactorService:
     def _user(self, tx: StoreSession, user_id: uuid.UUID) -> Row:
         user = tx.user_by_id(user_id, lock=True)
         if user is None:
-            raise AuthenticationRequired("This account no longer exists.")
+            raise AuthenticationRequired(N_("This account no longer exists."))
         return user
 
     def setup(self, actor: Actor, password: str, client: str = "") -> dict[str, Any]:
@@ -105,13 +105,15 @@ class TwoFactorService:
         with self.store.write() as tx:
             user = self._user(tx, user_id)
             if user["totp_enabled_at"] is not None:
-                raise Conflict("Two-factor sign-in is already on: turn it off first to reset it.")
+                raise Conflict(
+                    N_("Two-factor sign-in is already on: turn it off first to reset it.")
+                )
             right = self.hasher.verify(user["password_hash"], password)
             if right:
                 tx.update_user(user_id, {"totp_secret": secret})
         if not right:
             self.limits.failed_sign_in(email, client)
-            raise AuthenticationRequired("The password is wrong.")
+            raise AuthenticationRequired(N_("The password is wrong."))
         uri = pyotp.TOTP(secret).provisioning_uri(name=user["email"], issuer_name=ISSUER)
         return {"secret": secret, "otpauth_uri": uri}
 
@@ -126,13 +128,17 @@ class TwoFactorService:
         with self.store.write() as tx:
             user = self._user(tx, user_id)
             if user["totp_enabled_at"] is not None:
-                raise Conflict("Two-factor sign-in is already on.")
+                raise Conflict(N_("Two-factor sign-in is already on."))
             if not user["totp_secret"]:
-                raise ValidationFailed("Set two-factor sign-in up first (POST /auth/2fa/setup).")
+                raise ValidationFailed(
+                    N_("Set two-factor sign-in up first (POST /auth/2fa/setup).")
+                )
             if not check_totp(tx, user, code.strip(), now):
                 raise ValidationFailed(
-                    "The code is not right: type the 6 digits your app shows now, and check "
-                    "that your phone's clock is set automatically.",
+                    N_(
+                        "The code is not right: type the 6 digits your app shows now, and check "
+                        "that your phone's clock is set automatically."
+                    ),
                     errors=[{"field": "code", "message": "wrong code"}],
                 )
             tx.update_user(user_id, {"totp_enabled_at": now})
@@ -152,7 +158,7 @@ class TwoFactorService:
         with self.store.write() as tx:
             user = self._user(tx, user_id)
             if user["totp_enabled_at"] is None:
-                raise Conflict("Two-factor sign-in is not on.")
+                raise Conflict(N_("Two-factor sign-in is not on."))
             right = self.hasher.verify(user["password_hash"], password) and (
                 check_second_factor(tx, user, code, now)
             )
@@ -164,7 +170,7 @@ class TwoFactorService:
         if not right:
             # Counted outside the transaction above, which had nothing to keep.
             self.limits.failed_sign_in(email, client)
-            raise AuthenticationRequired("Wrong password or code.")
+            raise AuthenticationRequired(N_("Wrong password or code."))
 
     def new_recovery_codes(
         self, actor: Actor, password: str, code: str, client: str = ""
@@ -182,7 +188,7 @@ class TwoFactorService:
         with self.store.write() as tx:
             user = self._user(tx, user_id)
             if user["totp_enabled_at"] is None:
-                raise Conflict("Two-factor sign-in is not on.")
+                raise Conflict(N_("Two-factor sign-in is not on."))
             right = self.hasher.verify(user["password_hash"], password) and (
                 check_second_factor(tx, user, code, now)
             )
@@ -191,5 +197,5 @@ class TwoFactorService:
                 security_event(tx, "recovery_codes_replaced", user_id, ip=client)
         if not right:
             self.limits.failed_sign_in(email, client)
-            raise AuthenticationRequired("Wrong password or code.")
+            raise AuthenticationRequired(N_("Wrong password or code."))
         return {"recovery_codes": codes}

@@ -22,7 +22,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from dzinza.domain.errors import AuthenticationRequired, Conflict, ValidationFailed, said
+from dzinza.domain.errors import N_, AuthenticationRequired, Conflict, ValidationFailed, said
 from dzinza.ports import Clock, Mailer, PasswordHasher, Row, TreeStore
 from dzinza.services.account import AccountService, check_password_policy, normalise_email
 from dzinza.services.common import ANONYMOUS, Actor
@@ -118,8 +118,11 @@ class UserService:
         self.limits.hit(f"register:ip:{client}", REGISTER_PER_IP, "sign-ups from your address")
         if not accept_terms:
             raise ValidationFailed(
-                "To create an account, accept the terms of use (version "
-                f"{self.documents[0]}) and the privacy policy (version {self.documents[1]}).",
+                said(
+                    "To create an account, accept the terms of use (version %(value)s) and the privacy policy (version %(value2)s).",
+                    value=self.documents[0],
+                    value2=self.documents[1],
+                ),
                 errors=[{"field": "accept_terms", "message": "must be true"}],
             )
         made = self.create(email, password, consent=self.documents)
@@ -131,7 +134,9 @@ class UserService:
         with self.store.write() as tx:
             user = tx.user_by_email(email.strip().lower())
             if user is None:
-                raise ValidationFailed(f"There is no user with the email {email}.")
+                raise ValidationFailed(
+                    said("There is no user with the email %(email)s.", email=email)
+                )
             tx.update_user(user["id"], {"is_admin": is_admin})
             security_event(
                 tx,
@@ -155,7 +160,7 @@ class UserService:
         # Verify even when there is no such user, so timing does not tell which emails exist.
         if not self.hasher.verify(stored, password) or user is None:
             self._failed(user["id"] if user else None, email, client, "password")
-            raise AuthenticationRequired("Wrong email or password.")
+            raise AuthenticationRequired(N_("Wrong email or password."))
         if user["totp_enabled_at"] is not None:
             now = self.clock.now()
             with self.store.write() as tx:
@@ -176,7 +181,7 @@ class UserService:
         """The second step: the challenge of the password step and a TOTP or recovery code."""
         self.limits.hit(f"login:ip:{client}", LOGIN_PER_IP, "sign-in attempts from your address")
         expired = AuthenticationRequired(
-            "This sign-in has expired or is unknown: sign in again with your password."
+            N_("This sign-in has expired or is unknown: sign in again with your password.")
         )
         with self.store.read() as tx:
             row = tx.one_time_by_hash(hash_token(challenge))
@@ -207,7 +212,7 @@ class UserService:
                     )
         if not right:
             self._failed(user["id"], user["email"], client, "second factor")
-            raise AuthenticationRequired("Wrong code.")
+            raise AuthenticationRequired(N_("Wrong code."))
         self.limits.clear_sign_in(user["email"])
         return self._signed_in(user, client, web)
 
@@ -236,7 +241,7 @@ class UserService:
         with self.store.write() as tx:
             row = tx.refresh_by_hash(hash_token(refresh_token))
             if row is None:
-                raise AuthenticationRequired("The refresh token is unknown: sign in again.")
+                raise AuthenticationRequired(N_("The refresh token is unknown: sign in again."))
             if row["used_at"] is not None and row["revoked_at"] is None:
                 # Someone replayed a token that was already exchanged: end that sign-in.
                 tx.revoke_family(row["family_id"], now)
@@ -245,12 +250,16 @@ class UserService:
             else:
                 revoked = False
                 if row["revoked_at"] is not None or aware(row["expires_at"]) <= now:
-                    raise AuthenticationRequired("The refresh token has expired: sign in again.")
+                    raise AuthenticationRequired(
+                        N_("The refresh token has expired: sign in again.")
+                    )
                 tx.mark_refresh_used(row["id"], now)
         if revoked:
             raise AuthenticationRequired(
-                "This refresh token was already used, so this sign-in has been ended everywhere. "
-                "Sign in again."
+                N_(
+                    "This refresh token was already used, so this sign-in has been ended everywhere. "
+                    "Sign in again."
+                )
             )
         return self._session(row["user_id"], row["family_id"])
 
@@ -263,14 +272,14 @@ class UserService:
                 row = tx.refresh_by_hash(hash_token(refresh_token))
                 family = row["family_id"] if row else None
             if family is None:
-                raise ValidationFailed("Nothing to sign out of: send the refresh token.")
+                raise ValidationFailed(N_("Nothing to sign out of: send the refresh token."))
             tx.revoke_family(family, now)
 
     def logout_everywhere(self, actor: Actor, client: str = "") -> None:
         """Ends every sign-in (API, web, command line); personal access tokens stay until they
         are revoked one by one (or a password reset ends them)."""
         if actor.user_id is None:
-            raise AuthenticationRequired("Sign in first.")
+            raise AuthenticationRequired(N_("Sign in first."))
         with self.store.write() as tx:
             tx.revoke_user_tokens(actor.user_id, self.clock.now(), personal=False)
             security_event(tx, "signed_out_everywhere", actor.user_id, ip=client)
@@ -328,7 +337,7 @@ class UserService:
         with self.store.read() as tx:
             user = tx.user_by_email(email.strip().lower())
         if user is None:
-            raise ValidationFailed(f"There is no user with the email {email}.")
+            raise ValidationFailed(said("There is no user with the email %(email)s.", email=email))
         return self._token_for(user["id"])
 
     def _token_for(self, user_id: uuid.UUID) -> dict[str, Any]:
@@ -349,7 +358,7 @@ class UserService:
         # A session token lives in an HttpOnly cookie; as a bearer token it was lifted from one.
         if row is None or _kind(row) == "session":
             raise AuthenticationRequired(
-                "The bearer token is unknown or has expired: ask for a new one."
+                N_("The bearer token is unknown or has expired: ask for a new one.")
             )
         return self._actor(row)
 
