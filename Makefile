@@ -48,12 +48,13 @@ services-start: ## Install (if missing) and start the test servers on 127.0.0.1
 services-stop: ## Stop the test servers
 	scripts/services.sh stop
 
-bench: install ## Benchmarks at 100,000 people on SQLite and PostgreSQL, then GEDCOM and media storage (results in bench/results/)
+bench: install ## Benchmarks at 100,000 people on SQLite and PostgreSQL, then GEDCOM, media storage, chart pages and backups (results in bench/results/)
 	scripts/bench.sh 100000
 	scripts/bench_gedcom.sh 100000
 	scripts/bench_media.sh
 	scripts/bench_scale.sh
 	$(BIN)/python -m bench.chart_pages --people 100000
+	$(BIN)/python -m bench.backups --people 100000 --photos 1000
 
 bench-scale: install ## API throughput with one replica and with two (PostgreSQL, Redis), and the pedigree with a cold and a warm cache
 	scripts/bench_scale.sh

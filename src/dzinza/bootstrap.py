@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -23,9 +24,11 @@ from dzinza.adapters.mail.smtp import SmtpMailer
 from dzinza.adapters.passwords import Argon2Hasher
 from dzinza.adapters.sql import database
 from dzinza.adapters.sql.search import SqlSearchIndex
+from dzinza.adapters.sql.snapshots import snapshots_for
 from dzinza.adapters.sql.store import SqlTreeStore
 from dzinza.domain.errors import DzinzaError
 from dzinza.ports import BlobStore, Cache, Mailer, SearchIndex
+from dzinza.services.backups import BackupService
 from dzinza.services.gdpr import Documents
 from dzinza.services.jobs import RunnerFactory
 from dzinza.services.media_store import MediaSettings
@@ -212,3 +215,35 @@ def schema_status(settings: Settings | None = None) -> tuple[str | None, str | N
         return database.current_revision(engine), database.head_revision()
     finally:
         engine.dispose()
+
+
+def backups(settings: Settings | None = None) -> BackupService:
+    """Backups of the configured database and media store (``dzinza backup``)."""
+    settings = settings or Settings()
+    return BackupService(
+        snapshots_for(_engine(settings)),
+        _blob_store(settings),
+        SystemClock(),
+        settings.data_dir / "work",
+    )
+
+
+def backup_store(settings: Settings | None = None, url: str | None = None) -> BlobStore:
+    """The store backups go to: ``url``, else ``DZINZA_BACKUP_URL``, else
+    ``data_dir/backups``."""
+    settings = settings or Settings()
+    chosen = (url or settings.backup_url or "").strip()
+    if not chosen:
+        folder = settings.data_dir / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        chosen = folder.resolve().as_uri()
+    elif chosen.startswith("file://"):
+        Path(chosen.removeprefix("file://").split("?", 1)[0]).mkdir(parents=True, exist_ok=True)
+    try:
+        # Nothing signs URLs of backups: the local folder wants a key all the same.
+        keys = [("backup", secrets.token_bytes(32))]
+        return blob_store_from_url(
+            chosen, base_url=settings.resolved_public_url(), signing_keys=keys
+        )
+    except ValueError as exc:
+        raise DzinzaError(f"The backup store: {exc}") from exc

@@ -7,18 +7,17 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.progress import Progress
 
 from dzinza import bootstrap
-from dzinza.domain.errors import DzinzaError
+from dzinza.cli_backup import backup_cli
+from dzinza.cli_support import err, out, run
 from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.reader import NotGedcom
 from dzinza.services import audit
@@ -38,17 +37,8 @@ db = typer.Typer(help="The database schema.", no_args_is_help=True)
 user = typer.Typer(help="Users and their tokens.", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(user, name="user")
-out = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
-
-def _run(action: Callable[[], T]) -> T:
-    try:
-        return action()
-    except DzinzaError as exc:
-        err.print(f"[red]error:[/red] {exc.detail}")
-        raise typer.Exit(1) from exc
+app.add_typer(backup_cli, name="backup")
+_run = run
 
 
 def _require_schema(settings: Settings) -> None:

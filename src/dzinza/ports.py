@@ -792,6 +792,50 @@ class BlobStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class TableDigest:
+    """A table's rows counted and hashed (a sum of the hashes of the rows, so their order does
+    not matter): equal on a database and on its restored copy, different after any change."""
+
+    rows: int
+    digest: str
+
+
+class DatabaseSnapshots(Protocol):
+    """Whole-database copies for backups: SQLite's online backup or PostgreSQL's custom-format
+    dump, restored into an empty database of the same kind."""
+
+    kind: str
+    """``sqlite`` or ``postgresql``: a backup is restored into a database of its own kind."""
+    file_name: str
+    """The snapshot's name in a backup (``database.sqlite``, ``database.pgdump``)."""
+
+    def snapshot(self, path: Path) -> dict[str, TableDigest]:
+        """Writes a consistent copy of the database to ``path``; returns the digests of the
+        tables as that copy holds them."""
+        ...
+
+    def digests(self) -> dict[str, TableDigest]: ...
+
+    def revision(self) -> str | None:
+        """The schema's migration revision."""
+        ...
+
+    def is_empty(self) -> bool:
+        """No tables at all: a database a backup may be restored into."""
+        ...
+
+    def restore(self, path: Path) -> None:
+        """Loads a snapshot of this kind into this (empty) database."""
+        ...
+
+    def scratch(self) -> AbstractContextManager[DatabaseSnapshots]:
+        """A new empty database of the same kind, dropped afterwards (to verify a backup)."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class VirusScanner(Protocol):
     """Scans an upload before it becomes visible. The embedded default accepts everything."""
 

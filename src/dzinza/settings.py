@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     """Where photos and documents are stored: ``file://PATH`` (default: ``data_dir/media``) or
     ``s3://BUCKET?region=R[&endpoint=URL][&prefix=P][&sse=AES256|aws:kms&kms_key_id=ID]``
     (credentials from the standard AWS environment variables or the pod's IAM role)."""
+    backup_url: str | None = None
+    """Where ``dzinza backup create`` writes backups: ``file://PATH`` (default:
+    ``data_dir/backups``) or an S3 bucket and prefix in the form of ``media_url``
+    (``s3://BUCKET?prefix=backups/&sse=aws:kms...``). Keep it away from the media store."""
     media_signing_keys: str | None = None
     """``kid:secret[,kid:secret...]``: the keys that sign the local folder's file URLs, the first
     signing and all verifying (rotation). Default: one key kept in ``data_dir/media-signing.key``

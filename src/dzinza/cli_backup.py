@@ -1,0 +1,159 @@
+"""``dzinza backup``: make, list, check, restore and prune backups of the database and of the
+photos and documents (services/backups.py; runbook: docs/operations/backups.md).
+
+A backup's LOCATION is the backup store's URL followed by the backup's name, as ``create``
+prints it: ``file:///var/backups/dzinza/dzinza-backup-20261127T020000Z`` or
+``s3://bucket/dzinza-backup-20261127T020000Z?prefix=backups&region=af-south-1``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from dzinza import bootstrap
+from dzinza.cli_support import err, out, run
+from dzinza.services.backups import split_location
+from dzinza.settings import Settings
+
+backup_cli = typer.Typer(
+    help="Backups of the database and the photos and documents.", no_args_is_help=True
+)
+To = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        help="The backup store: file://PATH or s3://BUCKET?... "
+        "(default: DZINZA_BACKUP_URL, else the data folder's backups/)",
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
+
+
+def _print_json(value: Any) -> None:
+    print(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
+
+
+def _say(json: bool) -> Any:
+    """Progress lines on standard error (standard output stays the result)."""
+    return None if json else (lambda message: err.print(f"[dim]{message}[/dim]"))
+
+
+@backup_cli.command("create")
+def create(to: To = None, json: Json = False) -> None:
+    """Back up the database and every photo and document, with a manifest of checksums."""
+    settings = Settings()
+    service = run(lambda: bootstrap.backups(settings))
+    try:
+        target = run(lambda: bootstrap.backup_store(settings, to))
+        made = run(lambda: service.create(target, _say(json)))
+    finally:
+        service.database.close()
+    if json:
+        _print_json(made)
+        return
+    out.print(
+        f"Backed up {made['rows']:,} rows and {made['media']['objects']:,} files "
+        f"({made['bytes']:,} bytes) in {made['seconds']} s to:"
+    )
+    print(made["location"])
+
+
+@backup_cli.command("list")
+def list_backups(to: To = None, json: Json = False) -> None:
+    """The backups in the backup store, newest first."""
+    settings = Settings()
+    service = run(lambda: bootstrap.backups(settings))
+    try:
+        target = run(lambda: bootstrap.backup_store(settings, to))
+        found = run(lambda: service.backups(target))
+    finally:
+        service.database.close()
+    if json:
+        _print_json(found)
+        return
+    for backup in found:
+        if backup["complete"]:
+            out.print(
+                f"{backup['name']}  {backup['database']}  {backup['media_objects']:,} files  "
+                f"{backup['bytes']:,} bytes"
+            )
+        else:
+            out.print(f"{backup['name']}  [yellow]unfinished (no manifest)[/yellow]")
+
+
+@backup_cli.command("verify")
+def verify(
+    location: Annotated[str, typer.Argument(help="The backup, as `create` printed it")],
+    json: Json = False,
+) -> None:
+    """Check a backup: every file against its checksum, then the database restored into a
+    scratch database and compared table by table. Exits 1 on any difference."""
+    settings = Settings()
+    store_url, name = run(lambda: split_location(location))
+    service = run(lambda: bootstrap.backups(settings))
+    try:
+        target = run(lambda: bootstrap.backup_store(settings, store_url))
+        report = run(lambda: service.verify(target, name, _say(json)))
+    finally:
+        service.database.close()
+    if json:
+        _print_json(report)
+    elif report["ok"]:
+        out.print(
+            f"The backup is sound: {report['files']:,} files match their checksums, and "
+            f"{report['tables']} tables ({report['rows']:,} rows) restored as the manifest says."
+        )
+    else:
+        for problem in report["problems"]:
+            err.print(f"[red]problem:[/red] {problem}")
+    if not report["ok"]:
+        if not json:
+            err.print("[red]error:[/red] the backup is damaged: do not rely on it.")
+        raise typer.Exit(1)
+
+
+@backup_cli.command("restore")
+def restore(
+    location: Annotated[str, typer.Argument(help="The backup, as `create` printed it")],
+    json: Json = False,
+) -> None:
+    """Restore a backup into the configured database and media store, both empty."""
+    settings = Settings()
+    store_url, name = run(lambda: split_location(location))
+    service = run(lambda: bootstrap.backups(settings))
+    try:
+        target = run(lambda: bootstrap.backup_store(settings, store_url))
+        done = run(lambda: service.restore(target, name, _say(json)))
+    finally:
+        service.database.close()
+    if json:
+        _print_json(done)
+        return
+    out.print(
+        f"Restored {done['rows']:,} rows and {done['media']['objects']:,} files in "
+        f"{done['seconds']} s (schema revision {done['database']['revision']}). If this "
+        "Dzinza is newer than the backup, run `dzinza db upgrade` next."
+    )
+
+
+@backup_cli.command("prune")
+def prune(
+    keep: Annotated[int, typer.Option("--keep", help="How many of the newest backups to keep")],
+    to: To = None,
+    json: Json = False,
+) -> None:
+    """Delete all but the newest finished backups (and unfinished ones older than them)."""
+    settings = Settings()
+    service = run(lambda: bootstrap.backups(settings))
+    try:
+        target = run(lambda: bootstrap.backup_store(settings, to))
+        gone = run(lambda: service.prune(target, keep))
+    finally:
+        service.database.close()
+    if json:
+        _print_json({"deleted": gone})
+        return
+    out.print(f"Deleted {len(gone)} backup(s)." + ("" if not gone else " " + ", ".join(gone)))
