@@ -23,6 +23,7 @@ from dzinza.adapters.mail.files import FileMailer
 from dzinza.adapters.mail.smtp import SmtpMailer
 from dzinza.adapters.passwords import Argon2Hasher
 from dzinza.adapters.sql import database
+from dzinza.adapters.sql import pitr as pitr  # the command line's PITR tools
 from dzinza.adapters.sql.search import SqlSearchIndex
 from dzinza.adapters.sql.snapshots import snapshots_for
 from dzinza.adapters.sql.store import SqlTreeStore

@@ -8,6 +8,8 @@ prints it: ``file:///var/backups/dzinza/dzinza-backup-20261127T020000Z`` or
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -157,3 +159,64 @@ def prune(
         _print_json({"deleted": gone})
         return
     out.print(f"Deleted {len(gone)} backup(s)." + ("" if not gone else " " + ", ".join(gone)))
+
+
+# -- point-in-time recovery of a self-run PostgreSQL server (adapters/sql/bootstrap.pitr.py) --------------
+@backup_cli.command("wal-settings")
+def wal_settings(
+    archive: Annotated[
+        Path, typer.Option("--archive", help="The folder the server archives WAL into")
+    ],
+) -> None:
+    """Print the postgresql.conf lines that archive the server's WAL (for point-in-time
+    recovery; a segment at least every 5 minutes)."""
+    print(bootstrap.pitr.conf_lines(bootstrap.pitr.wal_settings(archive)), end="")
+
+
+@backup_cli.command("base")
+def base(
+    into: Annotated[Path, typer.Option("--to", help="The folder of base backups")],
+    json: Json = False,
+) -> None:
+    """Take a base backup of the PostgreSQL server of DZINZA_DATABASE_URL (pg_basebackup)."""
+    settings = Settings()
+    url = settings.resolved_database_url()
+    if not url.startswith("postgresql"):
+        err.print("[red]error:[/red] base backups are for PostgreSQL (DZINZA_DATABASE_URL).")
+        raise typer.Exit(1)
+    made = run(lambda: bootstrap.pitr.base_backup(url, into, datetime.now(UTC)))
+    if json:
+        _print_json({"base": str(made)})
+    else:
+        out.print(f"Base backup in {made}")
+
+
+@backup_cli.command("recover")
+def recover(
+    base_dir: Annotated[Path, typer.Argument(help="A base backup (`dzinza backup base`)")],
+    wal: Annotated[Path, typer.Option("--wal", help="The folder of archived WAL")],
+    until: Annotated[
+        str, typer.Option("--to", help="The moment to recover to, ISO 8601 with its time zone")
+    ],
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="A new folder for the server")],
+    port: Annotated[int, typer.Option("--port", help="The port the recovered server listens on")],
+    database: Annotated[str, typer.Option("--database", help="The database to print")] = "dzinza",
+    json: Json = False,
+) -> None:
+    """Start a PostgreSQL server holding the database as it was at a moment: the base backup
+    with the archived WAL replayed up to it, then promoted (see docs/operations/bootstrap.pitr.md)."""
+    try:
+        moment = datetime.fromisoformat(until)
+    except ValueError:
+        err.print(
+            f"[red]error:[/red] {until!r} is not a moment in ISO 8601 (2026-11-27T02:40:00+00:00)."
+        )
+        raise typer.Exit(1) from None
+    done = run(
+        lambda: bootstrap.pitr.recover(base_dir, wal, moment, data_dir, port, database=database)
+    )
+    if json:
+        _print_json({"url": done.url, "data_dir": str(done.data_dir), "port": done.port})
+    else:
+        out.print(f"Recovered to {moment.isoformat()}; the server listens on port {done.port}:")
+        print(done.url)
