@@ -38,7 +38,8 @@ START_TIMEOUT_S = 600
 
 
 def program(name: str) -> str:
-    """A PostgreSQL server program: on PATH, or in the newest /usr/lib/postgresql/*/bin."""
+    """A PostgreSQL program: on PATH, or in the newest /usr/lib/postgresql/*/bin (Debian keeps
+    the server's programs there). Client and server programs must be as new as the server."""
     found = shutil.which(name)
     if found:
         return found
@@ -49,7 +50,8 @@ def program(name: str) -> str:
     if not candidates:
         raise DzinzaError(
             said(
-                "%(program)s is not installed: install PostgreSQL's server programs.",
+                "%(program)s is not installed: install PostgreSQL's programs (as new as the "
+                "server: the postgresql-client package for pg_dump and pg_restore).",
                 program=name,
             )
         )

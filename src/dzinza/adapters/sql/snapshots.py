@@ -32,7 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dzinza.adapters.sql import database
+from dzinza.adapters.sql import database, pitr
 from dzinza.adapters.sql.tables import metadata
 from dzinza.domain.errors import N_, DzinzaError, said
 from dzinza.ports import TableDigest
@@ -156,15 +156,7 @@ class PostgresSnapshots(_Common):
     def _client(self, program: str) -> tuple[list[str], dict[str, str]]:
         """The program with the connection's options, and an environment carrying the
         password (never on the command line, which other users of the machine can read)."""
-        found = shutil.which(program)
-        if found is None:
-            raise DzinzaError(
-                said(
-                    "%(program)s is not installed: install PostgreSQL's client programs "
-                    "(the postgresql-client package), as new as the server.",
-                    program=program,
-                )
-            )
+        found = pitr.program(program)
         url = self.engine.url
         args = [found, "--no-password", "--dbname", url.database or "postgres"]
         if url.host:
