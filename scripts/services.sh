@@ -178,6 +178,9 @@ start_s3() {
     # finds it (else it retries, and logs a failure, every few seconds).
     admin=$((p + 9 - 10000))
     [ "$admin" -ge 1024 ] || admin=$((p + 8))
+    # Every test bucket is a collection with volumes of its own: by default weed mini sizes its
+    # volume slots from the free disk space (large volumes, few slots) and a full test run ran
+    # out of them ("no free volumes left"). Small volumes, many slots: files are small here.
     # Detached and without the lock's descriptor, as for osmem-server above.
     setsid .venv/bin/weed mini -dir="$S3_DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
       -s3.port="$p" -s3.port.grpc="$((p + 4))" \
@@ -187,6 +190,7 @@ start_s3() {
       -admin.port="$admin" -admin.port.grpc="$((p + 9))" \
       -s3.config="$S3_DIR/s3.json" -webdav=false -admin.ui=false \
       -s3.port.iceberg=0 -s3.port.lance=0 \
+      -master.volumeSizeLimitMB=64 -volume.max=2000 \
       </dev/null >>"$S3_DIR/weed.log" 2>&1 8>&- &
     echo $! >"$S3_DIR/weed.pid"
   fi
