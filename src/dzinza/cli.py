@@ -18,6 +18,7 @@ from rich.progress import Progress
 from dzinza import bootstrap
 from dzinza.cli_backup import backup_cli
 from dzinza.cli_support import err, out, run
+from dzinza.doctor import checkup as checkup_of_platform
 from dzinza.gedcom.nodes import Problems
 from dzinza.gedcom.reader import NotGedcom
 from dzinza.services import audit
@@ -532,6 +533,32 @@ def media_gc(
             f"{done['contents_deleted']} contents deleted, {done['files_swept']} old GEDCOM "
             "uploads and exports removed."
         )
+
+
+@app.command()
+def doctor(
+    json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON")] = False,
+) -> None:
+    """Check everything Dzinza needs (configuration, database, cache, search, storage, queue,
+    disk, clock, backups) and say what to do about what is wrong. Exit 1 on a failure."""
+    found = checkup_of_platform()
+    if json:
+        print(orjson.dumps(found, option=orjson.OPT_INDENT_2).decode())
+    else:
+        marks = {
+            "ok": "[green]ok  [/green]",
+            "warn": "[yellow]warn[/yellow]",
+            "fail": "[red]FAIL[/red]",
+        }
+        for finding in found["findings"]:
+            out.print(
+                f"{marks[finding['status']]} {finding['check']}: {finding['detail']}",
+                highlight=False,
+            )
+            if finding["advice"]:
+                out.print(f"     -> {finding['advice']}", highlight=False)
+    if not found["ok"]:
+        raise typer.Exit(1)
 
 
 @app.command()
