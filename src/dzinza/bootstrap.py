@@ -10,11 +10,13 @@ import functools
 import logging
 import os
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import sqlalchemy as sa
 
+from dzinza import telemetry
 from dzinza.adapters.blobs import blob_store_from_url
 from dzinza.adapters.cache import cache_from_url
 from dzinza.adapters.clock import SystemClock
@@ -47,7 +49,9 @@ def _engine(settings: Settings) -> sa.Engine:
         raise DzinzaError(
             f"DZINZA_DATABASE_URL must start with sqlite:// or postgresql+psycopg:// (got {scheme}://)."
         )
-    return database.create_engine(url, echo=settings.sql_echo)
+    engine = database.create_engine(url, echo=settings.sql_echo)
+    telemetry.instrument_engine(engine)
+    return engine
 
 
 def _mailer(settings: Settings) -> Mailer:
@@ -114,13 +118,14 @@ def _blob_store(settings: Settings) -> BlobStore:
     if cdn:
         url += cdn if "?" in url else "?" + cdn[1:]
     try:
-        return blob_store_from_url(
+        store = blob_store_from_url(
             url,
             base_url=settings.resolved_public_url(),
             signing_keys=_signing_keys(settings) if url.startswith("file:") else [],
             cdn_key_id=settings.media_cdn_key_id,
             cdn_private_key_pem=pem,
         )
+        return cast(BlobStore, telemetry.InstrumentedBlobStore(store))
     except ValueError as exc:
         raise DzinzaError(f"DZINZA_MEDIA_URL: {exc}") from exc
 
@@ -182,6 +187,7 @@ def build(settings: Settings | None = None, *, resume_jobs: bool = False) -> Pla
         api_requests_per_minute=settings.api_requests_per_minute,
         media_settings=_media_settings(settings),
     )
+    telemetry.watch(platform, functools.partial(_backup_age, settings))
     if resume_jobs and settings.search_indexer:
         platform.search.start_indexer()
     if resume_jobs:  # the server: it also cleans up the media store now and then
@@ -248,3 +254,16 @@ def backup_store(settings: Settings | None = None, url: str | None = None) -> Bl
         )
     except ValueError as exc:
         raise DzinzaError(f"The backup store: {exc}") from exc
+
+
+def _backup_age(settings: Settings) -> float | None:
+    """Seconds since the latest finished backup in the backup store (None: there is none)."""
+    service = backups(settings)
+    try:
+        found = [b for b in service.backups(backup_store(settings)) if b["complete"]]
+    finally:
+        service.database.close()
+    if not found:
+        return None
+    made = datetime.fromisoformat(found[0]["created_at"])
+    return (datetime.now(UTC) - made).total_seconds()

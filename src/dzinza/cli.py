@@ -580,6 +580,10 @@ def worker(
         raise typer.Exit(1)
     _require_schema(settings)
     platform = _run(bootstrap.build)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port, addr=settings.host)
     runner = platform.jobs.runner
     work = getattr(runner, "work", None)
     stop = getattr(runner, "stop", None)

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     """Where photos and documents are stored: ``file://PATH`` (default: ``data_dir/media``) or
     ``s3://BUCKET?region=R[&endpoint=URL][&prefix=P][&sse=AES256|aws:kms&kms_key_id=ID]``
     (credentials from the standard AWS environment variables or the pod's IAM role)."""
+    metrics_token: str | None = None
+    """A secret: ``GET /metrics`` answers only ``Authorization: Bearer <it>`` (without it the
+    route does not exist). Prometheus reads it from a Kubernetes secret."""
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Serve the metrics on this port too (``dzinza serve`` and ``dzinza worker``): a port the
+    Service and Ingress do not expose, for Prometheus inside the cluster."""
     backup_url: str | None = None
     """Where ``dzinza backup create`` writes backups: ``file://PATH`` (default:
     ``data_dir/backups``) or an S3 bucket and prefix in the form of ``media_url``

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -34,6 +36,7 @@ from dzinza.api import (
 from dzinza.api.http import on_dzinza_error, on_http_error, on_unexpected, on_validation_error
 from dzinza.domain.errors import DzinzaError
 from dzinza.services.platform import Platform
+from dzinza.telemetry import MetricsMiddleware
 from dzinza.web.headers import SecurityHeaders
 from dzinza.web.rendering import STATIC_DIR
 from dzinza.web.routes import ROUTERS
@@ -42,13 +45,18 @@ API = "/api/v1"
 
 
 def create_app(
-    platform: Platform, *, trusted_proxies: str = "127.0.0.1", owns_platform: bool = False
+    platform: Platform,
+    *,
+    trusted_proxies: str = "127.0.0.1",
+    owns_platform: bool = False,
+    metrics_token: str | None = None,
 ) -> FastAPI:
     """The application. ``trusted_proxies``: comma-separated addresses or networks whose
     X-Forwarded-For and X-Forwarded-Proto are believed (the load balancer in front of the pods);
     from anyone else those headers are ignored, so that a client cannot pick the address its
     sign-in back-off is counted against, nor claim to be on TLS. ``owns_platform``: the server
-    process (asgi.py) closes the platform when it shuts down."""
+    process (asgi.py) closes the platform when it shuts down. ``metrics_token``: the bearer
+    token that ``GET /metrics`` asks for (none: no such route)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -98,6 +106,8 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
+    # Outermost: it times everything, compression and headers included.
+    app.add_middleware(MetricsMiddleware)
 
     @app.get(f"{API}/health", tags=["health"], summary="Liveness: the process answers")
     def health() -> dict[str, str]:
@@ -116,5 +126,16 @@ def create_app(
     def readyz() -> JSONResponse:
         ready, body = platform.readiness.report()
         return JSONResponse(body, status_code=200 if ready else 503)
+
+    if metrics_token:
+        expected = f"Bearer {metrics_token}".encode()
+
+        @app.get("/metrics", include_in_schema=False)
+        def metrics(request: Request) -> Response:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                # The same answer as a path that does not exist: nothing to probe.
+                return JSONResponse({"detail": "Not Found"}, status_code=404)
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -29,6 +29,7 @@ from typing import Any, cast
 
 import orjson
 
+from dzinza import telemetry
 from dzinza.domain.errors import ValidationFailed, said
 from dzinza.gedcom.charsets import BAD, REPLACEMENT, SAMPLE, detect, text_stream
 from dzinza.gedcom.legacy_values import seven_xref
@@ -256,6 +257,8 @@ class GedcomImporter:
             # Found past the scan (a line longer than the reader takes): rolled back whole.
             raise ValidationFailed(refused_file(exc)) from exc
         report.seconds = time.monotonic() - started
+        telemetry.IMPORTED.inc(report.new + report.changed + report.unchanged)
+        telemetry.IMPORT_SECONDS.observe(report.seconds)
         return report
 
     def preview(self, path: Path, tree_id: uuid.UUID, **kwargs: Any) -> ImportReport:

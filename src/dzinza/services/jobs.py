@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dzinza import telemetry
 from dzinza.domain.errors import N_, AuthenticationRequired, Conflict, DzinzaError, NotFound, said
 from dzinza.ports import Clock, JobExecutor, JobRunner, Row, StoreSession, TreeStore
 from dzinza.services.access import Need, standing
@@ -511,6 +512,7 @@ class JobService:
         status: str | None
         result: Any = None
         error: dict[str, Any] | None = None
+        started = time.monotonic()
         try:
             result = jsonable(handler(ctx, dict(ctx.params)))
             status = SUCCEEDED
@@ -540,6 +542,7 @@ class JobService:
             # No progress write may land after the outcome.
             ctx.end()
             reporter.join()
+        telemetry.job_ended(ctx.kind, status or "handed back", time.monotonic() - started)
         if status is not None:
             self._finish(ctx, status, result=result, error=error)
 

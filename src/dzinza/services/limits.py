@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from dzinza import telemetry
 from dzinza.domain.errors import N_, TooManyRequests, said
 from dzinza.ports import Cache, CacheUnavailable, Clock, TreeStore
 
@@ -211,7 +212,9 @@ class RateLimiter:
         """Counts a failed password or code; returns the end of the account's lock if this
         failure locked it."""
         self.failed(_address_key(client), FREE_IP_FAILURES)
-        return self.failed(_account_key(email), FREE_ACCOUNT_FAILURES)
+        locked = self.failed(_account_key(email), FREE_ACCOUNT_FAILURES)
+        telemetry.sign_in_failed(locked is not None)
+        return locked
 
     def clear_sign_in(self, email: str) -> None:
         """A full success (or a password reset) frees the account; the address keeps its count,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dzinza import telemetry
 from dzinza.domain.errors import N_, NotFound, Unavailable, ValidationFailed, said
 from dzinza.ports import (
     MATCH_KINDS,
@@ -223,6 +224,12 @@ class SearchService:
     # -- searching -------------------------------------------------------------------------------
     def search(
         self, actor: Actor, req: SearchRequest, tree_id: uuid.UUID | None = None
+    ) -> dict[str, Any]:
+        with telemetry.timed(telemetry.SEARCH_SECONDS):
+            return self._search(actor, req, tree_id)
+
+    def _search(
+        self, actor: Actor, req: SearchRequest, tree_id: uuid.UUID | None
     ) -> dict[str, Any]:
         query = compile_query(req)
         scopes = self.scopes(actor, tree_id)
