@@ -13,7 +13,7 @@
 # Chromium for the browser tests (`chromium-ensure`): Debian's package, installed when missing
 # (Playwright's own browser download cannot work on a machine that reaches package registries only).
 # Usage: scripts/services.sh start|stop|pg-stop|url|opensearch-start|opensearch-stop|opensearch-url|
-#        s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url|chromium-ensure
+#        s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url|chromium-ensure|promtool-ensure
 # (`start`, `opensearch-start`, `s3-start` and `redis-start` print the server's URL as their
 # last line; `chromium-ensure` prints Chromium's path.)
 set -euo pipefail
@@ -302,6 +302,19 @@ ensure_chromium() {
   fi
 }
 
+# promtool, which checks the Prometheus alert rules (deploy/prometheus/): Debian's prometheus
+# package, installed when missing.
+ensure_promtool() {
+  if command -v promtool >/dev/null; then return 0; fi
+  echo "services: installing promtool (Debian's prometheus package) to check the alert rules" >&2
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+    || ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null \
+    || ! command -v promtool >/dev/null; then
+    echo "services: could not install promtool: install Debian's 'prometheus' package by hand" >&2
+    exit 1
+  fi
+}
+
 case "${1:-}" in
   start) start_postgres; echo "postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" ;;
   stop) stop_postgres; stop_opensearch; stop_s3; stop_redis ;;
@@ -317,5 +330,6 @@ case "${1:-}" in
   redis-stop) stop_redis ;;
   redis-url) echo "redis://127.0.0.1:$REDIS_PORT/0" ;;
   chromium-ensure) ensure_chromium; echo "$CHROMIUM" ;;
-  *) echo "usage: $0 start|stop|pg-stop|url|opensearch-start|opensearch-stop|opensearch-url|s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url|chromium-ensure" >&2; exit 2 ;;
+  promtool-ensure) ensure_promtool; command -v promtool ;;
+  *) echo "usage: $0 start|stop|pg-stop|url|opensearch-start|opensearch-stop|opensearch-url|s3-start|s3-stop|s3-url|redis-start|redis-stop|redis-url|chromium-ensure|promtool-ensure" >&2; exit 2 ;;
 esac

@@ -12,8 +12,10 @@ DZINZA_TEST_REDIS_URL="$(scripts/services.sh redis-start | tail -1)"
 # A fresh machine has no browser: CI must install it here, since the browser tests never skip
 # under CI=true.
 DZINZA_TEST_CHROMIUM="$(scripts/services.sh chromium-ensure | tail -1)"
+# promtool checks the Prometheus alert rules (tests/unit/test_monitoring.py).
+DZINZA_TEST_PROMTOOL="$(scripts/services.sh promtool-ensure | tail -1)"
 export DZINZA_TEST_POSTGRES_URL DZINZA_TEST_OPENSEARCH_URL DZINZA_TEST_S3_URL DZINZA_TEST_REDIS_URL
-export DZINZA_TEST_CHROMIUM
+export DZINZA_TEST_CHROMIUM DZINZA_TEST_PROMTOOL
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
 .venv/bin/lint-imports

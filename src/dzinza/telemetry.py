@@ -205,6 +205,7 @@ class PlatformCollector(Collector):
         if platform is None:
             return
         yield from self._pool(platform)
+        yield from self._replication(platform)
         yield from self._cache(platform)
         yield from self._queue(platform)
         yield from self._index(platform)
@@ -221,6 +222,31 @@ class PlatformCollector(Collector):
         gauge.add_metric(["in_use"], pool.checkedout())
         gauge.add_metric(["idle"], pool.checkedin())
         yield gauge
+
+    @staticmethod
+    def _replication(platform: Any) -> Iterator[Metric]:
+        """How far the slowest PostgreSQL replica is behind (0 on SQLite, or with none)."""
+        lag = 0.0
+        engine = getattr(platform.store, "engine", None)
+        if engine is not None and engine.dialect.name == "postgresql":
+            from sqlalchemy import text
+
+            try:
+                with engine.connect() as conn:
+                    found = conn.execute(
+                        text(
+                            "SELECT coalesce(max(extract(epoch FROM replay_lag)), 0) "
+                            "FROM pg_stat_replication"
+                        )
+                    ).scalar()
+                lag = float(found or 0.0)
+            except Exception as exc:
+                log.debug("replication lag unavailable: %s", exc)
+        yield GaugeMetricFamily(
+            "dzinza_db_replication_lag_seconds",
+            "Replay lag of the slowest database replica",
+            value=lag,
+        )
 
     @staticmethod
     def _cache(platform: Any) -> Iterator[Metric]:
@@ -284,10 +310,12 @@ class PlatformCollector(Collector):
                     log.debug("backup age unavailable: %s", exc)
                     age = None
                 self._backup = (time.monotonic(), age)
-        if age is not None:
-            yield GaugeMetricFamily(
-                "dzinza_backup_age_seconds", "Age of the latest finished backup", value=age
-            )
+        # No backup at all is as bad as a very old one: +Inf, so that the alert fires.
+        yield GaugeMetricFamily(
+            "dzinza_backup_age_seconds",
+            "Age of the latest finished backup (+Inf: none)",
+            value=age if age is not None else float("inf"),
+        )
 
 
 COLLECTOR = PlatformCollector()
