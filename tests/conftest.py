@@ -25,6 +25,7 @@ from dzinza.adapters.sql.tables import metadata
 from dzinza.api.app import create_app
 from dzinza.services.platform import Platform
 from dzinza.settings import Settings
+from tests import log_scan
 
 
 def in_ci() -> bool:
@@ -218,3 +219,25 @@ def anonymous(client: TestClient) -> Api:
 @pytest.fixture
 def tree(owner: Api) -> dict[str, Any]:
     return dict(owner.post("/trees", {"name": "Test family", "visibility": "private"}))
+
+
+# -- the logs of the whole run, scanned for secrets (tests/log_scan.py) -----------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    log_scan.start(log_scan.worker_name())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # a worker: the controlling process scans everyone's logs once they are done
+    found = log_scan.leaks()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if found:
+        if reporter is not None:
+            reporter.write_line(f"SECRETS IN THE LOGS ({len(found)} lines):", red=True)
+            for line in found[:50]:
+                reporter.write_line(f"  {line}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif reporter is not None:
+        reporter.write_line(
+            f"logs scanned for secrets: {log_scan.lines_written()} lines, none found"
+        )

@@ -6,11 +6,12 @@ import logging
 
 from prometheus_client import start_http_server
 
-from dzinza import bootstrap
+from dzinza import bootstrap, logs
 from dzinza.api.app import create_app
 from dzinza.settings import Settings
 
 _settings = Settings()
+logs.configure(_settings.log_format, _settings.log_level)
 app = create_app(
     bootstrap.build(_settings, resume_jobs=True),
     trusted_proxies=_settings.trusted_proxies,

@@ -15,7 +15,7 @@ import orjson
 import typer
 from rich.progress import Progress
 
-from dzinza import bootstrap
+from dzinza import bootstrap, logs
 from dzinza.cli_backup import backup_cli
 from dzinza.cli_support import err, out, run
 from dzinza.doctor import checkup as checkup_of_platform
@@ -85,12 +85,16 @@ def serve(
     # URLs of the local media folder) unless DZINZA_PUBLIC_URL says otherwise.
     os.environ["DZINZA_HOST"], os.environ["DZINZA_PORT"] = h, str(p)
     # The app reads forwarded headers itself, from trusted proxies only (DZINZA_TRUSTED_PROXIES).
+    # Dzinza writes its own access lines (route templates: no tokens from paths or queries) and
+    # formats every log line itself (dzinza/logs.py): uvicorn's own configuration stays out.
+    logs.configure(settings.log_format, settings.log_level)
     uvicorn.run(
         "dzinza.asgi:app",
         host=h,
         port=p,
         workers=workers,
-        log_level="info",
+        log_config=None,
+        access_log=False,
         proxy_headers=False,
     )
 
@@ -579,6 +583,7 @@ def worker(
         )
         raise typer.Exit(1)
     _require_schema(settings)
+    logs.configure(settings.log_format, settings.log_level)
     platform = _run(bootstrap.build)
     if settings.metrics_port:
         from prometheus_client import start_http_server

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     """Where photos and documents are stored: ``file://PATH`` (default: ``data_dir/media``) or
     ``s3://BUCKET?region=R[&endpoint=URL][&prefix=P][&sse=AES256|aws:kms&kms_key_id=ID]``
     (credentials from the standard AWS environment variables or the pod's IAM role)."""
+    log_format: Literal["json", "text"] = "json"
+    """``json``: one object a line, for the log collector; ``text`` for a person at a terminal."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics_token: str | None = None
     """A secret: ``GET /metrics`` answers only ``Authorization: Bearer <it>`` (without it the
     route does not exist). Prometheus reads it from a Kubernetes secret."""

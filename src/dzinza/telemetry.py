@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -91,13 +91,13 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            template = _template(scope)
+            template = route_template(scope)
             method = scope.get("method", "GET")
             HTTP_REQUESTS.labels(method, template, str(status[0])).inc()
             HTTP_SECONDS.labels(method, template).observe(time.perf_counter() - started)
 
 
-def _template(scope: dict[str, Any]) -> str:
+def route_template(scope: Mapping[str, Any]) -> str:
     """The matched route's path template with the prefix of its router (FastAPI gives the
     route as declared: ``/people/{person_id}`` for ``/api/v1/people/...``)."""
     template = getattr(scope.get("route"), "path", None)

@@ -35,8 +35,9 @@ from dzinza.api import (
 )
 from dzinza.api.http import on_dzinza_error, on_http_error, on_unexpected, on_validation_error
 from dzinza.domain.errors import DzinzaError
+from dzinza.logs import RequestLogMiddleware
 from dzinza.services.platform import Platform
-from dzinza.telemetry import MetricsMiddleware
+from dzinza.telemetry import MetricsMiddleware, route_template
 from dzinza.web.headers import SecurityHeaders
 from dzinza.web.rendering import STATIC_DIR
 from dzinza.web.routes import ROUTERS
@@ -108,6 +109,8 @@ def create_app(
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
     # Outermost: it times everything, compression and headers included.
     app.add_middleware(MetricsMiddleware)
+    # Outermost of all: every line logged while the request is served carries its id.
+    app.add_middleware(RequestLogMiddleware, template=route_template)
 
     @app.get(f"{API}/health", tags=["health"], summary="Liveness: the process answers")
     def health() -> dict[str, str]:

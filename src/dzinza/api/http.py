@@ -12,10 +12,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from dzinza import logs
 from dzinza.api.security import check_scopes
 from dzinza.domain.errors import DzinzaError, TooManyRequests
 from dzinza.services.common import ANONYMOUS, Actor, Page, canonical_json, etag_for
 from dzinza.services.platform import Platform
+from dzinza.telemetry import route_template
 
 log = logging.getLogger("dzinza.api")
 PROBLEM = "application/problem+json"
@@ -43,6 +45,7 @@ async def actor(
     if scheme.lower() != "bearer" or not value.strip():
         raise DzinzaError("The Authorization header must be 'Bearer <token>'.")
     found = await run_in_threadpool(platform.users.actor_for_token, value.strip())
+    logs.bind(user_id=found.user_id)
     await run_in_threadpool(platform.users.limits.hit_api, found.user_id, client)
     check_scopes(request.method, found)
     return found
@@ -112,5 +115,11 @@ async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
+    # The route's template, not the path: a path may carry an invitation token.
+    where = route_template(request.scope)
+    log.exception("unexpected error on %s %s", request.method, where, exc_info=exc)
+    answer = problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
+    request_id = logs.context().get("request_id")
+    if request_id:
+        answer.headers["X-Request-ID"] = request_id
+    return answer

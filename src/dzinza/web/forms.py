@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import Depends, HTTPException, Request
 
+from dzinza import logs
 from dzinza.api.http import platform_of
 from dzinza.services.common import Actor
 
@@ -39,6 +40,7 @@ def web_actor(request: Request) -> Actor:
         return known
     actor = platform_of(request).users.actor_for_session(request.cookies.get(SESSION_COOKIE))
     request.state.web_actor = actor
+    logs.bind(user_id=actor.user_id)
     return actor
 
 
