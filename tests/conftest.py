@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -241,3 +242,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.write_line(
             f"logs scanned for secrets: {log_scan.lines_written()} lines, none found"
         )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_aws_credentials() -> None:
+    """The S3 adapter keeps one boto3 session per process, and a session keeps the credentials
+    it first found: tests set different ones in the environment (a store's URL test, the test
+    S3 server's), so each test starts with a session of its own."""
+    s3 = sys.modules.get("dzinza.adapters.blobs_s3")
+    if s3 is not None:
+        s3._SESSIONS.clear()
