@@ -10,7 +10,7 @@ import functools
 import logging
 import os
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
@@ -260,10 +260,7 @@ def _backup_age(settings: Settings) -> float | None:
     """Seconds since the latest finished backup in the backup store (None: there is none)."""
     service = backups(settings)
     try:
-        found = [b for b in service.backups(backup_store(settings)) if b["complete"]]
+        latest = service.age_of_latest(backup_store(settings))
     finally:
         service.database.close()
-    if not found:
-        return None
-    made = datetime.fromisoformat(found[0]["created_at"])
-    return (datetime.now(UTC) - made).total_seconds()
+    return latest[1] if latest else None

@@ -8,6 +8,8 @@ prints it: ``file:///var/backups/dzinza/dzinza-backup-20261127T020000Z`` or
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +19,8 @@ import typer
 
 from dzinza import bootstrap
 from dzinza.cli_support import err, out, run
-from dzinza.services.backups import split_location
+from dzinza.ports import BlobStore
+from dzinza.services.backups import BackupService, split_location
 from dzinza.settings import Settings
 
 backup_cli = typer.Typer(
@@ -43,16 +46,23 @@ def _say(json: bool) -> Any:
     return None if json else (lambda message: err.print(f"[dim]{message}[/dim]"))
 
 
-@backup_cli.command("create")
-def create(to: To = None, json: Json = False) -> None:
-    """Back up the database and every photo and document, with a manifest of checksums."""
+@contextlib.contextmanager
+def _opened(to: str | None) -> Iterator[tuple[BackupService, BlobStore]]:
+    """The backup service and the backup store (``to``, else the configured one); the service's
+    database connections are closed afterwards."""
     settings = Settings()
     service = run(lambda: bootstrap.backups(settings))
     try:
-        target = run(lambda: bootstrap.backup_store(settings, to))
-        made = run(lambda: service.create(target, _say(json)))
+        yield service, run(lambda: bootstrap.backup_store(settings, to))
     finally:
         service.database.close()
+
+
+@backup_cli.command("create")
+def create(to: To = None, json: Json = False) -> None:
+    """Back up the database and every photo and document, with a manifest of checksums."""
+    with _opened(to) as (service, target):
+        made = run(lambda: service.create(target, _say(json)))
     if json:
         _print_json(made)
         return
@@ -66,13 +76,8 @@ def create(to: To = None, json: Json = False) -> None:
 @backup_cli.command("list")
 def list_backups(to: To = None, json: Json = False) -> None:
     """The backups in the backup store, newest first."""
-    settings = Settings()
-    service = run(lambda: bootstrap.backups(settings))
-    try:
-        target = run(lambda: bootstrap.backup_store(settings, to))
+    with _opened(to) as (service, target):
         found = run(lambda: service.backups(target))
-    finally:
-        service.database.close()
     if json:
         _print_json(found)
         return
@@ -93,14 +98,9 @@ def verify(
 ) -> None:
     """Check a backup: every file against its checksum, then the database restored into a
     scratch database and compared table by table. Exits 1 on any difference."""
-    settings = Settings()
     store_url, name = run(lambda: split_location(location))
-    service = run(lambda: bootstrap.backups(settings))
-    try:
-        target = run(lambda: bootstrap.backup_store(settings, store_url))
+    with _opened(store_url) as (service, target):
         report = run(lambda: service.verify(target, name, _say(json)))
-    finally:
-        service.database.close()
     if json:
         _print_json(report)
     elif report["ok"]:
@@ -123,14 +123,9 @@ def restore(
     json: Json = False,
 ) -> None:
     """Restore a backup into the configured database and media store, both empty."""
-    settings = Settings()
     store_url, name = run(lambda: split_location(location))
-    service = run(lambda: bootstrap.backups(settings))
-    try:
-        target = run(lambda: bootstrap.backup_store(settings, store_url))
+    with _opened(store_url) as (service, target):
         done = run(lambda: service.restore(target, name, _say(json)))
-    finally:
-        service.database.close()
     if json:
         _print_json(done)
         return
@@ -148,13 +143,8 @@ def prune(
     json: Json = False,
 ) -> None:
     """Delete all but the newest finished backups (and unfinished ones older than them)."""
-    settings = Settings()
-    service = run(lambda: bootstrap.backups(settings))
-    try:
-        target = run(lambda: bootstrap.backup_store(settings, to))
+    with _opened(to) as (service, target):
         gone = run(lambda: service.prune(target, keep))
-    finally:
-        service.database.close()
     if json:
         _print_json({"deleted": gone})
         return

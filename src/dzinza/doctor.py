@@ -349,26 +349,26 @@ def _backups(settings: Settings) -> Finding:
         service = bootstrap.backups(settings)
         try:
             store = bootstrap.backup_store(settings)
-            done = [b for b in service.backups(store) if b["complete"]]
+            found = service.age_of_latest(store)
         finally:
             service.database.close()
-        if not done:
+        if found is None:
             return Finding(
                 "backups",
                 WARN,
                 f"no finished backup in {store.url}",
                 "Run `dzinza backup create`, and schedule it daily (docs/operations/backups.md).",
             )
-        made = datetime.fromisoformat(done[0]["created_at"])
-        hours = (datetime.now(UTC) - made).total_seconds() / 3600
+        name, seconds = found
+        hours = seconds / 3600
         if hours > BACKUP_AGE_H:
             return Finding(
                 "backups",
                 WARN,
-                f"the latest backup, {done[0]['name']}, is {hours:.0f} hours old",
+                f"the latest backup, {name}, is {hours:.0f} hours old",
                 "Check the daily backup job (its log, its schedule) and run one now.",
             )
-        return Finding("backups", OK, f"the latest, {done[0]['name']}, is {hours:.1f} hours old")
+        return Finding("backups", OK, f"the latest, {name}, is {hours:.1f} hours old")
 
     return _attempt(
         "backups", latest, "Check DZINZA_BACKUP_URL and the credentials of the backup store."

@@ -145,15 +145,16 @@ class RequestLogMiddleware:
             tree = (scope.get("path_params") or {}).get("tree_id")
             if tree is not None:
                 fields.setdefault("tree_id", str(tree))
+            method, route = scope.get("method", "GET"), self.template(scope)
             access.info(
                 "%s %s %s",
-                scope.get("method", "GET"),
-                self.template(scope),
+                method,
+                route,
                 status[0],
                 extra={
                     "fields": {
-                        "method": scope.get("method", "GET"),
-                        "route": self.template(scope),
+                        "method": method,
+                        "route": route,
                         "status": status[0],
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     }

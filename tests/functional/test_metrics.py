@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,8 +126,6 @@ def test_sign_in_failures_lockouts_searches_jobs_imports_and_storage(
     for _ in range(200):
         if owner.get(f"/jobs/{job}")["status"] in ("succeeded", "failed"):
             break
-        import time
-
         time.sleep(0.05)
     assert owner.get(f"/jobs/{job}")["status"] == "succeeded"
     owner.get(f"/search?q=Rudo&tree={tree}")

@@ -75,8 +75,13 @@ def location_of(store_url: str, name: str) -> str:
     return f"{base.rstrip('/')}/{name}" + (f"?{query}" if query else "")
 
 
-def _copy(source: BinaryIO, put: Callable[[BinaryIO], None]) -> Checked:
-    """Streams ``source`` into a spooled file while hashing it, then hands that file on."""
+def _copy(
+    source: BinaryIO,
+    put: Callable[[BinaryIO], None],
+    check: Callable[[Checked], None] | None = None,
+) -> Checked:
+    """Streams ``source`` into a spooled file while hashing it, then hands that file on
+    (``check`` sees the size and hash first, and may refuse by raising)."""
     digest = hashlib.sha256()
     size = 0
     with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
@@ -84,9 +89,12 @@ def _copy(source: BinaryIO, put: Callable[[BinaryIO], None]) -> Checked:
             digest.update(chunk)
             size += len(chunk)
             spool.write(chunk)
+        checked = Checked(size, digest.hexdigest())
+        if check is not None:
+            check(checked)
         spool.seek(0)
         put(spool)  # type: ignore[arg-type]
-    return Checked(size, digest.hexdigest())
+    return checked
 
 
 def _checksum(store: BlobStore, key: str) -> Checked | None:
@@ -226,6 +234,14 @@ class BackupService:
                 }
             )
         return found
+
+    def age_of_latest(self, target: BlobStore) -> tuple[str, float] | None:
+        """The newest finished backup's name and age in seconds (None: there is none)."""
+        done = [b for b in self.backups(target) if b["complete"]]
+        if not done:
+            return None
+        made = datetime.fromisoformat(done[0]["created_at"])
+        return done[0]["name"], (self.clock.now() - made).total_seconds()
 
     def prune(self, target: BlobStore, keep: int) -> list[str]:
         """Deletes all but the ``keep`` newest finished backups, and unfinished ones older
@@ -377,26 +393,24 @@ class BackupService:
             again = _checksum(self.media, key)
             if again is not None and again.sha256 == expected["sha256"]:
                 return  # copied by an earlier, interrupted restore
+
+        def intact(found: Checked) -> None:
+            if (found.size, found.sha256) != (expected["size"], expected["sha256"]):
+                raise ValidationFailed(
+                    said(
+                        "The file %(key)s in the backup is damaged; it was not restored.",
+                        key=key,
+                    )
+                )
+
+        kind = expected.get("type") or OCTETS
         try:
             with target.open(f"{name}/{MEDIA}{key}") as source:
-                _copy(source, lambda f: self._check_then_put(f, key, expected))
+                _copy(source, lambda f: self.media.put(key, f, content_type=kind), intact)
         except KeyError:
             raise ValidationFailed(
                 said("The file %(key)s is missing from the backup.", key=key)
             ) from None
-
-    def _check_then_put(self, spool: BinaryIO, key: str, expected: dict[str, Any]) -> None:
-        digest = hashlib.sha256()
-        size = 0
-        for chunk in iter(lambda: spool.read(CHUNK), b""):
-            digest.update(chunk)
-            size += len(chunk)
-        if (size, digest.hexdigest()) != (expected["size"], expected["sha256"]):
-            raise ValidationFailed(
-                said("The file %(key)s in the backup is damaged; it was not restored.", key=key)
-            )
-        spool.seek(0)
-        self.media.put(key, spool, content_type=expected.get("type") or OCTETS)
 
 
 def _file_checksum(path: Path) -> Checked:

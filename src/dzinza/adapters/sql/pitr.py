@@ -104,14 +104,11 @@ def conf_lines(settings: dict[str, str]) -> str:
     )
 
 
-def base_backup(url: str, into: Path, now: datetime) -> Path:
-    """A base backup of the server at ``url`` in ``into/base-<UTC time>`` (plain format, with
-    the WAL it needs to be consistent)."""
+def client_options(url: str | sa.URL) -> tuple[list[str], dict[str, str]]:
+    """A client program's connection options for ``url``, and an environment carrying the
+    password (never on the command line, which other users of the machine can read)."""
     parsed = sa.make_url(url)
-    target = into / f"base-{now.strftime('%Y%m%dT%H%M%SZ')}"
-    into.mkdir(parents=True, exist_ok=True)
-    args = [program("pg_basebackup"), "--pgdata", str(target), "--format=plain"]
-    args += ["--wal-method=stream", "--checkpoint=fast", "--no-password"]
+    args = ["--no-password"]
     if parsed.host:
         args += ["--host", parsed.host]
     if parsed.port:
@@ -121,7 +118,17 @@ def base_backup(url: str, into: Path, now: datetime) -> Path:
     env = dict(os.environ)
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
-    _run(args, "pg_basebackup", env)
+    return args, env
+
+
+def base_backup(url: str, into: Path, now: datetime) -> Path:
+    """A base backup of the server at ``url`` in ``into/base-<UTC time>`` (plain format, with
+    the WAL it needs to be consistent)."""
+    target = into / f"base-{now.strftime('%Y%m%dT%H%M%SZ')}"
+    into.mkdir(parents=True, exist_ok=True)
+    connection, env = client_options(url)
+    args = [program("pg_basebackup"), *connection, "--pgdata", str(target), "--format=plain"]
+    _run([*args, "--wal-method=stream", "--checkpoint=fast"], "pg_basebackup", env)
     return target
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -154,21 +153,10 @@ class PostgresSnapshots(_Common):
         self.engine = engine
 
     def _client(self, program: str) -> tuple[list[str], dict[str, str]]:
-        """The program with the connection's options, and an environment carrying the
-        password (never on the command line, which other users of the machine can read)."""
-        found = pitr.program(program)
-        url = self.engine.url
-        args = [found, "--no-password", "--dbname", url.database or "postgres"]
-        if url.host:
-            args += ["--host", url.host]
-        if url.port:
-            args += ["--port", str(url.port)]
-        if url.username:
-            args += ["--username", url.username]
-        env = dict(os.environ)
-        if url.password:
-            env["PGPASSWORD"] = str(url.password)
-        return args, env
+        """The program with the connection's options and the environment with its password."""
+        options, env = pitr.client_options(self.engine.url)
+        database = self.engine.url.database or "postgres"
+        return [pitr.program(program), *options, "--dbname", database], env
 
     def _run(self, args: list[str], env: dict[str, str], what: str) -> None:
         done = subprocess.run(  # noqa: S603 (a PostgreSQL program found on PATH, no shell)
