@@ -33,8 +33,17 @@ REDIS_DIR="$RUN_DIR/redis-$REDIS_PORT"
 CHROMIUM="${DZINZA_TEST_CHROMIUM:-/usr/bin/chromium}"
 
 # A process started with a pid file: running, and stopped (SIGTERM, then up to `tenths` tenths
-# of a second for it to exit).
-pid_running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# of a second for it to exit). Running means the pid is alive *and* is the program named: a run
+# directory under /tmp can outlive the machine's processes (a snapshot, a reboot), and its stale
+# pid may by now belong to something else, which must be neither trusted as our server nor killed.
+pid_is() {
+  local pidfile="$1" program="$2" pid
+  [ -f "$pidfile" ] || return 1
+  pid="$(head -1 "$pidfile")"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$program"
+}
+pid_running() { pid_is "$1" "$(basename "${1%.pid}")"; }
 stop_pid() {
   local pidfile="$1" tenths="${2:-50}"
   if pid_running "$pidfile"; then
@@ -62,7 +71,7 @@ install_postgres() {
   if command -v pg_ctlcluster >/dev/null; then pg_ctlcluster 15 main stop 2>/dev/null || true; fi
 }
 
-pg_running() { [ -f "$PG_DIR/data/postmaster.pid" ] && kill -0 "$(head -1 "$PG_DIR/data/postmaster.pid")" 2>/dev/null; }
+pg_running() { pid_is "$PG_DIR/data/postmaster.pid" postgres; }
 
 start_postgres() {
   install_postgres
