@@ -16,7 +16,7 @@ from typing import cast
 
 import sqlalchemy as sa
 
-from dzinza import telemetry
+from dzinza import telemetry, tracing
 from dzinza.adapters.blobs import blob_store_from_url
 from dzinza.adapters.cache import cache_from_url
 from dzinza.adapters.clock import SystemClock
@@ -49,8 +49,12 @@ def _engine(settings: Settings) -> sa.Engine:
         raise DzinzaError(
             f"DZINZA_DATABASE_URL must start with sqlite:// or postgresql+psycopg:// (got {scheme}://)."
         )
+    # Every way into the platform (the server, a worker, a command) opens the database first:
+    # tracing is set up here, before the first span could be made.
+    tracing.configure(settings)
     engine = database.create_engine(url, echo=settings.sql_echo)
     telemetry.instrument_engine(engine)
+    tracing.instrument_engine(engine)
     return engine
 
 

@@ -7,7 +7,8 @@ never a password, token, signature or secret.
   status and time. Whatever the request logs meanwhile carries the same ``request_id``.
 - ``bind(user_id=..., tree_id=...)``: the code that learns who is asking says so, and every
   later line of the request names them.
-- ``JsonFormatter`` writes the lines, after ``redact`` has masked what looks like a secret
+- ``JsonFormatter`` writes the lines, with the trace and span ids of the current span when
+  tracing is on (``dzinza.tracing``), after ``redact`` has masked what looks like a secret
   (bearer tokens, personal access tokens, ``password=``/``token=``/``signature=`` values,
   passwords in URLs): a last net under the rule that code never logs secrets at all.
 - ``configure`` installs it (``DZINZA_LOG_FORMAT=json``, the default; ``text`` for people
@@ -25,6 +26,8 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+from dzinza import tracing
 
 _CONTEXT: ContextVar[dict[str, str] | None] = ContextVar("dzinza_log_context", default=None)
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -72,6 +75,9 @@ class JsonFormatter(logging.Formatter):
             "message": redact(record.getMessage()),
         }
         line.update(_CONTEXT.get() or {})
+        current = tracing.ids()
+        if current:
+            line["trace_id"], line["span_id"] = current
         extra = getattr(record, "fields", None)
         if isinstance(extra, dict):
             line.update(extra)

@@ -297,6 +297,7 @@ class StoreSession(Protocol):
         user_id: uuid.UUID | None,
         tree_id: uuid.UUID | None,
         now: datetime,
+        trace_parent: str | None = None,
     ) -> None: ...
     def get_job(self, job_id: uuid.UUID) -> Row | None: ...
     def claim_job(

@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     """``json``: one object a line, for the log collector; ``text`` for a person at a terminal."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    tracing: Literal["on", "console", "off"] = "on"
+    """OpenTelemetry (see ``dzinza.tracing``): ``on`` gives every request and job a trace id (in
+    the logs and error bodies) and exports spans over OTLP when ``OTEL_EXPORTER_OTLP_ENDPOINT``
+    is set; ``console`` prints them too; ``off`` turns tracing off."""
+    trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    """The share of new traces whose spans are kept and exported."""
+    trace_service_name: str = "dzinza"
+    """The service name on the spans (``dzinza-api``, ``dzinza-worker`` in the cluster)."""
     metrics_token: str | None = None
     """A secret: ``GET /metrics`` answers only ``Authorization: Bearer <it>`` (without it the
     route does not exist). Prometheus reads it from a Kubernetes secret."""

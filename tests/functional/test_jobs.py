@@ -200,6 +200,9 @@ def test_a_failing_handler_fails_the_job_with_a_problem_and_no_traceback(
     r = owner.client.get(f"/api/v1/jobs/{crashed['id']}", headers=owner.headers)
     job = r.json()
     assert job["status"] == "failed" and job["result"] is None
+    # The trace of the job's run, to find its log lines (tracing is on by default).
+    trace_id = job["error"].pop("trace_id")
+    assert len(trace_id) == 32 and int(trace_id, 16)
     assert job["error"] == {"title": "Job failed", "status": 500, "detail": UNEXPECTED}
     assert (job["done"], job["total"], job["percent"]) == (3, 10, 30.0)
     assert "Traceback" not in r.text and "secret" not in r.text and "boom" not in r.text
@@ -207,6 +210,7 @@ def test_a_failing_handler_fails_the_job_with_a_problem_and_no_traceback(
 
     job = owner.get(f"/jobs/{refused['id']}")
     assert job["status"] == "failed"
+    assert job["error"].pop("trace_id") != trace_id
     assert job["error"] == {
         "title": "Invalid data",
         "status": 422,

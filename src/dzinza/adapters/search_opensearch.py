@@ -27,15 +27,16 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth
+from opensearchpy import OpenSearch, Transport, Urllib3AWSV4SignerAuth
 from opensearchpy import exceptions as oserr
 
+from dzinza import tracing
 from dzinza.ports import (
     MATCH_KINDS,
     MATCH_WEIGHTS,
@@ -176,6 +177,7 @@ class Endpoint:
             auth = (self.user, self.password or "")
         return OpenSearch(
             hosts=[{"host": self.host, "port": self.port}],
+            transport_class=TracedTransport,
             http_auth=auth,
             use_ssl=self.tls,
             verify_certs=self.verify,
@@ -452,6 +454,30 @@ def _buckets(aggs: dict[str, Any], name: str) -> list[tuple[str | int, int]]:
         # Numeric terms come back as JSON numbers, possibly floats (1800.0) on some servers.
         out.append((int(key) if isinstance(key, int | float) else str(key), int(b["doc_count"])))
     return out
+
+
+class TracedTransport(Transport):
+    """opensearch-py's transport with a span around each request (retries included), named by
+    the operation (``_search``, ``_bulk``...), never carrying the body."""
+
+    def perform_request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        timeout: int | float | None = None,
+        ignore: Collection[int] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        parts = [p for p in url.split("/") if p]
+        operation = next((p for p in parts if p.startswith("_")), method.lower())
+        with tracing.client_span(
+            f"opensearch {operation}",
+            "opensearch",
+            **{"http.request.method": method, "url.path": url, "db.operation.name": operation},
+        ):
+            return super().perform_request(method, url, params, body, timeout, ignore, headers)
 
 
 # -- the adapter --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import dzinza
+from dzinza import tracing
 from dzinza.api import (
     account,
     account_data,
@@ -111,6 +112,8 @@ def create_app(
     app.add_middleware(MetricsMiddleware)
     # Outermost of all: every line logged while the request is served carries its id.
     app.add_middleware(RequestLogMiddleware, template=route_template)
+    # Around all of it (and the error handlers): the request's span, when tracing is on.
+    tracing.instrument_app(app)
 
     @app.get(f"{API}/health", tags=["health"], summary="Liveness: the process answers")
     def health() -> dict[str, str]:

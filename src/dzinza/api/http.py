@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dzinza import logs
+from dzinza import logs, tracing
 from dzinza.api.security import check_scopes
 from dzinza.domain.errors import DzinzaError, TooManyRequests
 from dzinza.services.common import ANONYMOUS, Actor, Page, canonical_json, etag_for
@@ -78,6 +78,10 @@ def no_content() -> Response:
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    # The trace of this request, for the person who reports the error and the one who looks.
+    trace_id = tracing.trace_id()
+    if trace_id:
+        body["trace_id"] = trace_id
     headers = {"WWW-Authenticate": 'Bearer realm="dzinza"'} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 

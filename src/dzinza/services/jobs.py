@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dzinza import telemetry
+from dzinza import telemetry, tracing
 from dzinza.domain.errors import N_, AuthenticationRequired, Conflict, DzinzaError, NotFound, said
 from dzinza.ports import Clock, JobExecutor, JobRunner, Row, StoreSession, TreeStore
 from dzinza.services.access import Need, standing
@@ -95,6 +95,7 @@ class JobContext:
         """Who started the job (None: the system); the handler checks their rights itself."""
         self.tree_id: uuid.UUID | None = job["tree_id"]
         self.attempt: int = job["attempts"]
+        self.trace_parent: str | None = job.get("trace_parent")
         self._lock = threading.Lock()
         self._done = 0
         self._total: int | None = None
@@ -283,6 +284,7 @@ class JobService:
                 user_id=user_id,
                 tree_id=tree_id,
                 now=self.clock.now(),
+                trace_parent=tracing.traceparent(),
             )
             job = tx.get_job(job_id)
         assert job is not None
@@ -502,7 +504,10 @@ class JobService:
         )
         reporter.start()
         try:
-            self._run(ctx, handler, reporter)
+            # A job run again after its process stopped (attempt 2 on) starts a trace of its
+            # own, linked to the request's, whose trace ended long ago.
+            with tracing.job_span(ctx.kind, ctx.job_id, ctx.trace_parent, resumed=ctx.attempt > 1):
+                self._run(ctx, handler, reporter)
         finally:
             with self._lock:
                 self._live.pop(ctx.job_id, None)
@@ -543,6 +548,11 @@ class JobService:
             ctx.end()
             reporter.join()
         telemetry.job_ended(ctx.kind, status or "handed back", time.monotonic() - started)
+        if error is not None:
+            tracing.mark_failed(str(error.get("title", FAILED)))
+            trace_id = tracing.trace_id()
+            if trace_id:
+                error["trace_id"] = trace_id
         if status is not None:
             self._finish(ctx, status, result=result, error=error)
 

@@ -50,6 +50,7 @@ class JobQueries:
         user_id: uuid.UUID | None,
         tree_id: uuid.UUID | None,
         now: datetime,
+        trace_parent: str | None = None,
     ) -> None:
         self.conn.execute(
             t.jobs.insert().values(
@@ -59,6 +60,7 @@ class JobQueries:
                 user_id=user_id,
                 tree_id=tree_id,
                 params=dict(params),
+                trace_parent=trace_parent,
                 created_at=now,
                 updated_at=now,
             )

@@ -690,6 +690,8 @@ jobs = sa.Table(
     # runner's writes name an older attempt and change nothing), and the bound on resuming a job
     # that keeps taking its process down.
     sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    # The W3C traceparent of the request that started it: its run continues that trace.
+    sa.Column("trace_parent", sa.String(64)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=UTC_NOW),
     sa.Column("started_at", sa.DateTime(timezone=True)),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
