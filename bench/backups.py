@@ -7,7 +7,8 @@ holding the same tree, see ``scripts/bench.sh``), with M photos of about 300 KB 
 store of its own, it times in one run: ``create`` (the database snapshot and every file copied to
 a local backup folder, each with its checksum), ``verify`` (every file read back, the snapshot
 restored into a scratch database and compared table by table) and ``restore`` (into an empty
-database and media store), and the size of the backup. Results:
+database and media store), and the size of the backup; then the same encrypted with a key file,
+for the ratio. Results:
 ``bench/results/backups-<backend>-<N>.json``.
 """
 
@@ -70,6 +71,43 @@ def _empty_like(url: str, folder: Path) -> tuple[str, Any]:
     return sa.make_url(url).set(database=name).render_as_string(hide_password=False), drop
 
 
+def _round(url: str, settings: Settings, folder: Path, key_url: str | None) -> dict[str, Any]:
+    """One backup made, verified and restored (into an empty database), timed."""
+    service = bootstrap.backups(settings, key_url)
+    target = bootstrap.backup_store(settings, (folder / "backups").as_uri())
+    timings: dict[str, Any] = {}
+    started = time.perf_counter()
+    made = service.create(target)
+    timings["create_s"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    report = service.verify(target, made["name"])
+    timings["verify_s"] = round(time.perf_counter() - started, 2)
+    service.database.close()
+    empty, drop = _empty_like(url, folder)
+    try:
+        restored = bootstrap.backups(
+            Settings(database_url=empty, data_dir=folder / "restored"), key_url
+        )
+        started = time.perf_counter()
+        done = restored.restore(target, made["name"])
+        timings["restore_s"] = round(time.perf_counter() - started, 2)
+        same = restored.database.digests() == service.database.digests()
+        restored.database.close()
+    finally:
+        drop()
+    size = sum(f.stat().st_size for f in (folder / "backups").rglob("*") if f.is_file())
+    shutil.rmtree(folder / "backups", ignore_errors=True)
+    return {
+        "rows": made["rows"],
+        "backup_bytes": size,
+        **timings,
+        "verified": report["ok"],
+        "problems": report["problems"],
+        "restored_rows": done["rows"],
+        "restored_equal": same,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.backups", description=__doc__)
     parser.add_argument("--people", type=int, default=100_000)
@@ -84,41 +122,25 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(work)
         settings = Settings(database_url=url, data_dir=folder / "live")
         media_bytes = _photos(settings, args.photos, args.seed)
-        service = bootstrap.backups(settings)
-        target = bootstrap.backup_store(settings, (folder / "backups").as_uri())
-        timings: dict[str, Any] = {}
-        started = time.perf_counter()
-        made = service.create(target)
-        timings["create_s"] = round(time.perf_counter() - started, 2)
-        started = time.perf_counter()
-        report = service.verify(target, made["name"])
-        timings["verify_s"] = round(time.perf_counter() - started, 2)
-        service.database.close()
-        empty, drop = _empty_like(url, folder)
-        try:
-            restored = bootstrap.backups(Settings(database_url=empty, data_dir=folder / "restored"))
-            started = time.perf_counter()
-            done = restored.restore(target, made["name"])
-            timings["restore_s"] = round(time.perf_counter() - started, 2)
-            same = restored.database.digests() == service.database.digests()
-            restored.database.close()
-        finally:
-            drop()
-        size = sum(f.stat().st_size for f in (folder / "backups").rglob("*") if f.is_file())
-        shutil.rmtree(folder / "backups", ignore_errors=True)
+        key = folder / "backup.key"
+        bootstrap.create_key_file(key)
+        # Side by side in one run: plain, then encrypted with a key file.
+        plain = _round(url, settings, folder / "plain", None)
+        sealed = _round(url, settings, folder / "sealed", key.as_uri())
+    encrypted_over_plain = {
+        step: round(sealed[step] / plain[step], 2) if plain[step] else None
+        for step in ("create_s", "verify_s", "restore_s")
+    }
     result = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "backend": backend,
         "people": args.people,
-        "rows": made["rows"],
+        "rows": plain["rows"],
         "photos": args.photos,
         "media_bytes": media_bytes,
-        "backup_bytes": size,
-        **timings,
-        "verified": report["ok"],
-        "problems": report["problems"],
-        "restored_rows": done["rows"],
-        "restored_equal": same,
+        "plain": plain,
+        "encrypted": sealed,
+        "encrypted_over_plain": encrypted_over_plain,
         "machine": {
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
@@ -130,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     out = RESULTS / f"backups-{backend}-{args.people}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
-    return 0 if report["ok"] and same else 1
+    sound = all(r["verified"] and r["restored_equal"] for r in (plain, sealed))
+    return 0 if sound else 1
 
 
 if __name__ == "__main__":

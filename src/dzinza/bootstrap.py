@@ -21,6 +21,8 @@ from dzinza.adapters.blobs import blob_store_from_url
 from dzinza.adapters.cache import cache_from_url
 from dzinza.adapters.clock import SystemClock
 from dzinza.adapters.jobs_inprocess import InProcessJobRunner
+from dzinza.adapters.keys import create_key_file as create_key_file  # `dzinza backup key`
+from dzinza.adapters.keys import key_provider_from_url
 from dzinza.adapters.mail.files import FileMailer
 from dzinza.adapters.mail.smtp import SmtpMailer
 from dzinza.adapters.passwords import Argon2Hasher
@@ -228,14 +230,21 @@ def schema_status(settings: Settings | None = None) -> tuple[str | None, str | N
         engine.dispose()
 
 
-def backups(settings: Settings | None = None) -> BackupService:
-    """Backups of the configured database and media store (``dzinza backup``)."""
+def backups(settings: Settings | None = None, key_url: str | None = None) -> BackupService:
+    """Backups of the configured database and media store (``dzinza backup``), encrypted with
+    the key of ``key_url``, else of ``DZINZA_BACKUP_KEY_URL``, else not at all."""
     settings = settings or Settings()
+    chosen = (key_url or settings.backup_key_url or "").strip()
+    try:
+        keys = key_provider_from_url(chosen) if chosen else None
+    except ValueError as exc:
+        raise DzinzaError(f"The backup key: {exc}") from exc
     return BackupService(
         snapshots_for(_engine(settings)),
         _blob_store(settings),
         SystemClock(),
         settings.data_dir / "work",
+        keys,
     )
 
 

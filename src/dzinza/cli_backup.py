@@ -35,6 +35,14 @@ To = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
+Key = Annotated[
+    str | None,
+    typer.Option(
+        "--key",
+        help="Encrypt (create) or read (verify, restore) with this key: file:///PATH or "
+        "kms://KEY?region=R (default: DZINZA_BACKUP_KEY_URL; none: not encrypted)",
+    ),
+]
 
 
 def _print_json(value: Any) -> None:
@@ -47,11 +55,12 @@ def _say(json: bool) -> Any:
 
 
 @contextlib.contextmanager
-def _opened(to: str | None) -> Iterator[tuple[BackupService, BlobStore]]:
-    """The backup service and the backup store (``to``, else the configured one); the service's
-    database connections are closed afterwards."""
+def _opened(to: str | None, key: str | None = None) -> Iterator[tuple[BackupService, BlobStore]]:
+    """The backup service (with the key ``key``, else the configured one) and the backup store
+    (``to``, else the configured one); the service's database connections are closed
+    afterwards."""
     settings = Settings()
-    service = run(lambda: bootstrap.backups(settings))
+    service = run(lambda: bootstrap.backups(settings, key))
     try:
         yield service, run(lambda: bootstrap.backup_store(settings, to))
     finally:
@@ -59,16 +68,19 @@ def _opened(to: str | None) -> Iterator[tuple[BackupService, BlobStore]]:
 
 
 @backup_cli.command("create")
-def create(to: To = None, json: Json = False) -> None:
-    """Back up the database and every photo and document, with a manifest of checksums."""
-    with _opened(to) as (service, target):
+def create(to: To = None, key: Key = None, json: Json = False) -> None:
+    """Back up the database and every photo and document, with a manifest of checksums
+    (encrypted when a key is given or configured)."""
+    with _opened(to, key) as (service, target):
         made = run(lambda: service.create(target, _say(json)))
     if json:
         _print_json(made)
         return
     out.print(
         f"Backed up {made['rows']:,} rows and {made['media']['objects']:,} files "
-        f"({made['bytes']:,} bytes) in {made['seconds']} s to:"
+        f"({made['bytes']:,} bytes) in {made['seconds']} s"
+        + (f", encrypted with the key {made['encrypted_with']}," if made["encrypted_with"] else "")
+        + " to:"
     )
     print(made["location"])
 
@@ -86,6 +98,7 @@ def list_backups(to: To = None, json: Json = False) -> None:
             out.print(
                 f"{backup['name']}  {backup['database']}  {backup['media_objects']:,} files  "
                 f"{backup['bytes']:,} bytes"
+                + (f"  encrypted ({backup['encrypted_with']})" if backup["encrypted_with"] else "")
             )
         else:
             out.print(f"{backup['name']}  [yellow]unfinished (no manifest)[/yellow]")
@@ -93,14 +106,23 @@ def list_backups(to: To = None, json: Json = False) -> None:
 
 @backup_cli.command("verify")
 def verify(
-    location: Annotated[str, typer.Argument(help="The backup, as `create` printed it")],
+    location: Annotated[
+        str,
+        typer.Argument(
+            help="The backup, as `create` printed it, or `latest`: the newest finished one in "
+            "the backup store (--to, else DZINZA_BACKUP_URL)"
+        ),
+    ],
+    to: To = None,
+    key: Key = None,
     json: Json = False,
 ) -> None:
     """Check a backup: every file against its checksum, then the database restored into a
     scratch database and compared table by table. Exits 1 on any difference."""
-    store_url, name = run(lambda: split_location(location))
-    with _opened(store_url) as (service, target):
-        report = run(lambda: service.verify(target, name, _say(json)))
+    store_url, name = (to, None) if location == "latest" else run(lambda: split_location(location))
+    with _opened(store_url, key) as (service, target):
+        chosen = name or run(lambda: service.latest(target))
+        report = run(lambda: service.verify(target, chosen, _say(json)))
     if json:
         _print_json(report)
     elif report["ok"]:
@@ -120,11 +142,12 @@ def verify(
 @backup_cli.command("restore")
 def restore(
     location: Annotated[str, typer.Argument(help="The backup, as `create` printed it")],
+    key: Key = None,
     json: Json = False,
 ) -> None:
     """Restore a backup into the configured database and media store, both empty."""
     store_url, name = run(lambda: split_location(location))
-    with _opened(store_url) as (service, target):
+    with _opened(store_url, key) as (service, target):
         done = run(lambda: service.restore(target, name, _say(json)))
     if json:
         _print_json(done)
@@ -133,6 +156,22 @@ def restore(
         f"Restored {done['rows']:,} rows and {done['media']['objects']:,} files in "
         f"{done['seconds']} s (schema revision {done['database']['revision']}). If this "
         "Dzinza is newer than the backup, run `dzinza db upgrade` next."
+    )
+
+
+@backup_cli.command("key")
+def make_key(
+    path: Annotated[Path, typer.Argument(help="The new key file (it must not exist)")],
+) -> None:
+    """Make a key file for encrypted backups (32 random bytes, readable by you only). Keep a
+    copy somewhere safe, away from the backups: without it they cannot be read."""
+    if path.exists():
+        err.print(f"[red]error:[/red] {path} exists: a key file is never overwritten.")
+        raise typer.Exit(1)
+    key_id = run(lambda: bootstrap.create_key_file(path))
+    out.print(
+        f"Made the key {key_id} in {path}. Set DZINZA_BACKUP_KEY_URL={path.resolve().as_uri()} "
+        "and keep a copy of the file away from the backups."
     )
 
 
@@ -151,7 +190,7 @@ def prune(
     out.print(f"Deleted {len(gone)} backup(s)." + ("" if not gone else " " + ", ".join(gone)))
 
 
-# -- point-in-time recovery of a self-run PostgreSQL server (adapters/sql/bootstrap.pitr.py) --------------
+# -- point-in-time recovery of a self-run PostgreSQL server (adapters/sql/pitr.py) -----------------
 @backup_cli.command("wal-settings")
 def wal_settings(
     archive: Annotated[
@@ -194,7 +233,7 @@ def recover(
     json: Json = False,
 ) -> None:
     """Start a PostgreSQL server holding the database as it was at a moment: the base backup
-    with the archived WAL replayed up to it, then promoted (see docs/operations/bootstrap.pitr.md)."""
+    with the archived WAL replayed up to it, then promoted (see docs/operations/pitr.md)."""
     try:
         moment = datetime.fromisoformat(until)
     except ValueError:

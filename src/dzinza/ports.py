@@ -837,6 +837,21 @@ class DatabaseSnapshots(Protocol):
     def close(self) -> None: ...
 
 
+class KeyProvider(Protocol):
+    """Envelope encryption's outer key: wraps the random data keys that encrypt backups, so the
+    key itself never leaves its keeper (a local key file; AWS KMS in production)."""
+
+    key_id: str
+    """Names the key (a key file's fingerprint, a KMS key's ARN or alias), kept beside each
+    wrapped key so a reader knows which key it needs."""
+
+    def wrap(self, data_key: bytes) -> bytes: ...
+
+    def unwrap(self, wrapped: bytes) -> bytes:
+        """The data key; ValueError when ``wrapped`` was not wrapped by this key."""
+        ...
+
+
 class VirusScanner(Protocol):
     """Scans an upload before it becomes visible. The embedded default accepts everything."""
 

@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     """Where ``dzinza backup create`` writes backups: ``file://PATH`` (default:
     ``data_dir/backups``) or an S3 bucket and prefix in the form of ``media_url``
     (``s3://BUCKET?prefix=backups/&sse=aws:kms...``). Keep it away from the media store."""
+    backup_key_url: str | None = None
+    """Set: backups are encrypted on this side before they are written, under a data key of
+    their own wrapped by this key: ``file:///PATH`` (a key file, ``dzinza backup key PATH``) or
+    ``kms://KEY?region=R`` (AWS KMS). Reading an encrypted backup needs the same key."""
     media_signing_keys: str | None = None
     """``kid:secret[,kid:secret...]``: the keys that sign the local folder's file URLs, the first
     signing and all verifying (rotation). Default: one key kept in ``data_dir/media-signing.key``

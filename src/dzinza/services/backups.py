@@ -10,6 +10,12 @@ local folder or an S3 bucket and prefix):
   kind and migration revision, and each table's row count and digest as the snapshot holds it.
   A folder without a manifest is an unfinished backup: never verified, restored or kept.
 
+Encrypted backups (a ``KeyProvider`` given: ``DZINZA_BACKUP_KEY_URL``): every file but the
+manifest is encrypted on this side before it leaves (``backup_crypto``) with a data key of the
+backup's own, which the manifest keeps only wrapped by the provider's key. The manifest's sizes
+and checksums are then those of the stored (encrypted) files, so any damage is found without the
+key, plus the size and checksum of each file's content.
+
 The database is copied first, then the media: photos are stored once under the hash of their
 content and never changed, and the media janitor deletes only objects that nothing has
 referenced for days, so every object the snapshot refers to is still there to be copied.
@@ -21,6 +27,7 @@ goes and refuses a database or media store that is not empty.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -34,7 +41,8 @@ from typing import Any, BinaryIO
 
 from dzinza import __version__
 from dzinza.domain.errors import N_, NotFound, ValidationFailed, said
-from dzinza.ports import BlobStore, Clock, DatabaseSnapshots, TableDigest
+from dzinza.ports import BlobStore, Clock, DatabaseSnapshots, KeyProvider, TableDigest
+from dzinza.services import backup_crypto as crypto
 
 FORMAT = 1
 PREFIX = "dzinza-backup-"
@@ -97,6 +105,24 @@ def _copy(
     return checked
 
 
+class _Hashing:
+    """A stream that hashes what is read through it (the content, before it is encrypted)."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self.source = source
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.source.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        return chunk
+
+    def checked(self) -> Checked:
+        return Checked(self.size, self.digest.hexdigest())
+
+
 def _checksum(store: BlobStore, key: str) -> Checked | None:
     digest = hashlib.sha256()
     size = 0
@@ -112,12 +138,87 @@ def _checksum(store: BlobStore, key: str) -> Checked | None:
 
 class BackupService:
     def __init__(
-        self, database: DatabaseSnapshots, media: BlobStore, clock: Clock, work_dir: Path
+        self,
+        database: DatabaseSnapshots,
+        media: BlobStore,
+        clock: Clock,
+        work_dir: Path,
+        keys: KeyProvider | None = None,
     ) -> None:
         self.database = database
         self.media = media
         self.clock = clock
         self.work_dir = work_dir
+        self.keys = keys
+        """Set: new backups are encrypted, and encrypted ones can be read."""
+
+    def _store_file(
+        self,
+        target: BlobStore,
+        name: str,
+        path: str,
+        source: BinaryIO,
+        key: bytes | None,
+        kind: str = OCTETS,
+    ) -> dict[str, Any]:
+        """Copies one file into the backup (encrypted with ``key`` if given); its manifest
+        entry."""
+        put = functools.partial(self._put, target, f"{name}/{path}", kind=kind)
+        if key is None:
+            checked = _copy(source, put)
+            return {"size": checked.size, "sha256": checked.sha256}
+        content = _Hashing(source)
+        stored = _copy(crypto.encrypting(content, key, f"{name}/{path}"), put)  # type: ignore[arg-type]
+        plain = content.checked()
+        return {
+            "size": stored.size,
+            "sha256": stored.sha256,
+            "content_size": plain.size,
+            "content_sha256": plain.sha256,
+        }
+
+    def _encryption(self) -> tuple[bytes | None, dict[str, Any] | None]:
+        if self.keys is None:
+            return None, None
+        data_key = crypto.new_data_key()
+        return data_key, {
+            "algorithm": crypto.ALGORITHM,
+            "key_id": self.keys.key_id,
+            "wrapped_key": base64.b64encode(self.keys.wrap(data_key)).decode(),
+        }
+
+    def _data_key(self, manifest: dict[str, Any]) -> bytes | None:
+        """The data key of an encrypted backup (None: it is not encrypted)."""
+        encryption = manifest.get("encryption")
+        if not encryption:
+            return None
+        if encryption.get("algorithm") != crypto.ALGORITHM:
+            raise ValidationFailed(
+                said(
+                    "The backup is encrypted with %(algorithm)s, which this Dzinza does not read.",
+                    algorithm=str(encryption.get("algorithm")),
+                )
+            )
+        if self.keys is None:
+            raise ValidationFailed(
+                said(
+                    "The backup is encrypted with the key %(key)s: set DZINZA_BACKUP_KEY_URL "
+                    "(or --key) to that key to read it.",
+                    key=str(encryption.get("key_id")),
+                )
+            )
+        try:
+            return self.keys.unwrap(base64.b64decode(encryption["wrapped_key"]))
+        except ValueError:
+            raise ValidationFailed(
+                said(
+                    "The backup is encrypted with the key %(key)s, which the key given "
+                    "(%(given)s) cannot unwrap: give the key it was made with, and make sure "
+                    "this process may use it.",
+                    key=str(encryption.get("key_id")),
+                    given=self.keys.key_id,
+                )
+            ) from None
 
     # -- making one ------------------------------------------------------------------------------
     def create(self, target: BlobStore, progress: Progress | None = None) -> dict[str, Any]:
@@ -126,6 +227,7 @@ class BackupService:
         now = self.clock.now().astimezone(UTC)
         name = self._free_name(target, now)
         files: dict[str, dict[str, Any]] = {}
+        data_key, encryption = self._encryption()
         self.work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.work_dir, prefix="backup-") as folder:
             snapshot = Path(folder) / self.database.file_name
@@ -133,8 +235,9 @@ class BackupService:
             tables = self.database.snapshot(snapshot)
             revision = self.database.revision()
             with snapshot.open("rb") as source:
-                checked = _copy(source, lambda f: self._put(target, f"{name}/{snapshot.name}", f))
-            files[snapshot.name] = {"size": checked.size, "sha256": checked.sha256}
+                files[snapshot.name] = self._store_file(
+                    target, name, snapshot.name, source, data_key
+                )
         say("copying the photos and documents")
         media_bytes = 0
         keys = list(self.media.keys(""))
@@ -142,11 +245,9 @@ class BackupService:
             info = self.media.head(key)
             kind = info.content_type if info is not None and info.content_type else OCTETS
             with self.media.open(key) as source:
-                checked = _copy(
-                    source, functools.partial(self._put, target, f"{name}/{MEDIA}{key}", kind=kind)
-                )
-            files[MEDIA + key] = {"size": checked.size, "sha256": checked.sha256, "type": kind}
-            media_bytes += checked.size
+                entry = self._store_file(target, name, MEDIA + key, source, data_key, kind)
+            files[MEDIA + key] = {**entry, "type": kind}
+            media_bytes += entry.get("content_size", entry["size"])
             if index % 500 == 0:
                 say(f"{index} of {len(keys)} files copied")
         manifest = {
@@ -163,6 +264,8 @@ class BackupService:
             "media": {"objects": len(keys), "bytes": media_bytes},
             "files": files,
         }
+        if encryption is not None:
+            manifest["encryption"] = encryption
         body = json.dumps(manifest, indent=1, sort_keys=True).encode()
         target.put(f"{name}/{MANIFEST}", body, content_type="application/json")
         return {
@@ -172,6 +275,7 @@ class BackupService:
             "rows": sum(d.rows for d in tables.values()),
             "media": manifest["media"],
             "bytes": sum(f["size"] for f in files.values()),
+            "encrypted_with": encryption["key_id"] if encryption else None,
             "seconds": round(time.monotonic() - started, 3),
         }
 
@@ -231,9 +335,17 @@ class BackupService:
                     "database": manifest["database"]["kind"],
                     "media_objects": manifest["media"]["objects"],
                     "bytes": sum(f["size"] for f in manifest["files"].values()),
+                    "encrypted_with": (manifest.get("encryption") or {}).get("key_id"),
                 }
             )
         return found
+
+    def latest(self, target: BlobStore) -> str:
+        """The newest finished backup's name."""
+        done = [b for b in self.backups(target) if b["complete"]]
+        if not done:
+            raise NotFound(N_("There is no finished backup in the backup store."))
+        return str(done[0]["name"])
 
     def age_of_latest(self, target: BlobStore) -> tuple[str, float] | None:
         """The newest finished backup's name and age in seconds (None: there is none)."""
@@ -268,6 +380,7 @@ class BackupService:
         started = time.monotonic()
         manifest = self.manifest(target, name)
         self._same_kind(manifest)
+        data_key = self._data_key(manifest)
         problems: list[str] = []
         say("checking the files")
         for path, expected in sorted(manifest["files"].items()):
@@ -279,7 +392,7 @@ class BackupService:
         database = manifest["database"]
         if not any(p.startswith(database["file"] + ":") for p in problems):
             say("restoring the database into a scratch database")
-            problems += self._compare_tables(target, name, database)
+            problems += self._compare_tables(target, name, database, data_key)
         return {
             "location": location_of(target.url, name),
             "ok": not problems,
@@ -290,11 +403,16 @@ class BackupService:
             "seconds": round(time.monotonic() - started, 3),
         }
 
-    def _compare_tables(self, target: BlobStore, name: str, database: dict[str, Any]) -> list[str]:
+    def _compare_tables(
+        self, target: BlobStore, name: str, database: dict[str, Any], data_key: bytes | None
+    ) -> list[str]:
         problems = []
         with tempfile.TemporaryDirectory(dir=self._work(), prefix="verify-") as folder:
             snapshot = Path(folder) / database["file"]
-            target.download(f"{name}/{database['file']}", snapshot)
+            try:
+                self._fetch_database(target, name, database["file"], snapshot, data_key)
+            except crypto.Damaged:
+                return [f"{database['file']}: it does not decrypt (damaged)"]
             with self.database.scratch() as scratch:
                 scratch.restore(snapshot)
                 restored = scratch.digests()
@@ -312,6 +430,23 @@ class BackupService:
                     )
                 )
         return problems
+
+    @staticmethod
+    def _fetch_database(
+        target: BlobStore, name: str, file: str, into: Path, data_key: bytes | None
+    ) -> Checked:
+        """The database's snapshot, decrypted, at ``into``; the checksum of the stored file."""
+        if data_key is None:
+            target.download(f"{name}/{file}", into)
+            return _file_checksum(into)
+        sealed = into.with_name(into.name + ".sealed")
+        target.download(f"{name}/{file}", sealed)
+        try:
+            found = _file_checksum(sealed)
+            crypto.decrypt_file(sealed, into, data_key, f"{name}/{file}")
+        finally:
+            sealed.unlink(missing_ok=True)
+        return found
 
     def _same_kind(self, manifest: dict[str, Any]) -> None:
         kind = manifest["database"]["kind"]
@@ -339,6 +474,7 @@ class BackupService:
         started = time.monotonic()
         manifest = self.manifest(target, name)
         self._same_kind(manifest)
+        data_key = self._data_key(manifest)
         if not self.database.is_empty():
             raise ValidationFailed(
                 N_(
@@ -358,15 +494,17 @@ class BackupService:
             )
         say("copying the photos and documents back")
         for index, (key, expected) in enumerate(sorted(media.items()), start=1):
-            self._restore_object(target, name, key, expected)
+            self._restore_object(target, name, key, expected, data_key)
             if index % 500 == 0:
                 say(f"{index} of {len(media)} files copied")
         database = manifest["database"]
         say("restoring the database")
         with tempfile.TemporaryDirectory(dir=self._work(), prefix="restore-") as folder:
             snapshot = Path(folder) / database["file"]
-            target.download(f"{name}/{database['file']}", snapshot)
-            found = _file_checksum(snapshot)
+            try:
+                found = self._fetch_database(target, name, database["file"], snapshot, data_key)
+            except crypto.Damaged:
+                found = Checked(-1, "")
             expected = manifest["files"][database["file"]]
             if (found.size, found.sha256) != (expected["size"], expected["sha256"]):
                 raise ValidationFailed(
@@ -386,12 +524,21 @@ class BackupService:
         }
 
     def _restore_object(
-        self, target: BlobStore, name: str, key: str, expected: dict[str, Any]
+        self,
+        target: BlobStore,
+        name: str,
+        key: str,
+        expected: dict[str, Any],
+        data_key: bytes | None,
     ) -> None:
+        content = (
+            expected.get("content_size", expected["size"]),
+            expected.get("content_sha256", expected["sha256"]),
+        )
         have = self.media.head(key)
-        if have is not None and have.size == expected["size"]:
+        if have is not None and have.size == content[0]:
             again = _checksum(self.media, key)
-            if again is not None and again.sha256 == expected["sha256"]:
+            if again is not None and again.sha256 == content[1]:
                 return  # copied by an earlier, interrupted restore
 
         def intact(found: Checked) -> None:
@@ -404,9 +551,21 @@ class BackupService:
                 )
 
         kind = expected.get("type") or OCTETS
+
+        def put(stored: BinaryIO) -> None:
+            if data_key is not None:
+                stored = crypto.decrypting(stored, data_key, f"{name}/{MEDIA}{key}")
+            self.media.put(key, stored, content_type=kind)
+
         try:
             with target.open(f"{name}/{MEDIA}{key}") as source:
-                _copy(source, lambda f: self.media.put(key, f, content_type=kind), intact)
+                _copy(source, put, intact)
+        except crypto.Damaged:
+            raise ValidationFailed(
+                said(
+                    "The file %(key)s in the backup does not decrypt; it was not restored.", key=key
+                )
+            ) from None
         except KeyError:
             raise ValidationFailed(
                 said("The file %(key)s is missing from the backup.", key=key)
