@@ -9,7 +9,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint typecheck services-start services-stop bench bench-1m bench-gedcom bench-gedcom-1m bench-media bench-scale messages clean
+.PHONY: help install run test lint iac typecheck services-start services-stop bench bench-1m bench-gedcom bench-gedcom-1m bench-media bench-scale messages clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: install ## ruff, mypy and the import contracts
 
 messages: install ## Extract the web app's messages and merge them into the Shona and Ndebele catalogs
 	scripts/messages.sh
+
+iac: install ## Check the infrastructure code offline: Kubernetes, Dockerfile, Terraform, workflows
+	scripts/iac.sh
 
 typecheck: install ## mypy (strict) on src/
 	$(BIN)/mypy

@@ -19,6 +19,8 @@ export DZINZA_TEST_CHROMIUM DZINZA_TEST_PROMTOOL
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
 .venv/bin/lint-imports
+# The infrastructure code, checked offline (Kubernetes, the Dockerfile, Terraform, the workflows).
+scripts/iac.sh
 # One pytest worker per core (pytest-xdist): each worker has its own PostgreSQL database and
 # SQLite files, and the suite takes about half the time on two cores. `-n 0` runs it serially.
 exec .venv/bin/pytest -p no:cacheprovider -n "${DZINZA_TEST_WORKERS:-auto}" \

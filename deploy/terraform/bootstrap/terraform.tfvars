@@ -1,0 +1,2 @@
+region            = "us-west-2"
+state_bucket_name = "dzinza-terraform-state"
