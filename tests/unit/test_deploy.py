@@ -243,3 +243,13 @@ def test_pods_run_under_the_restricted_pod_security_standard(overlay: str) -> No
         and not p["spec"].get("egress")
     ]
     assert default_deny, "no default-deny NetworkPolicy"
+
+
+def test_the_database_is_the_version_the_images_backup_tools_can_dump() -> None:
+    # pg_dump refuses a server newer than itself: `dzinza backup` in the image must match RDS.
+    client = re.search(r"postgresql-client-(\d+)", (ROOT / "Dockerfile").read_text())
+    rds = (ROOT / "deploy" / "terraform" / "modules" / "rds" / "variables.tf").read_text()
+    server = re.search(r'variable "engine_version" \{.*?default\s*=\s*"(\d+)"', rds, re.S)
+    assert client and server
+    assert client.group(1) == server.group(1) == "15"
+    assert "/usr/lib/postgresql/15/bin" in (ROOT / "Dockerfile").read_text()
