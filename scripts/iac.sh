@@ -7,7 +7,8 @@
 # - the container image: hadolint, checkov and trivy on the Dockerfile;
 # - Terraform: `terraform fmt -check`, checkov and trivy (init and validate need provider
 #   downloads this machine cannot make);
-# - GitHub Actions: actionlint (with shellcheck on the run: blocks) and checkov.
+# - GitHub Actions: actionlint (with shellcheck on the run: blocks) and checkov;
+# - the shell scripts (the release scripts of scripts/deploy included): shellcheck.
 # Every finding that does not apply is skipped where it arises, with its reason.
 # The checkers live in .venv-iac, installed from deploy/tools/iac-requirements.txt (hashes
 # checked) and reinstalled when that file changes. kubectl and terraform come with the machine.
@@ -66,5 +67,8 @@ trivy config --quiet --skip-check-update --exit-code 1 --severity HIGH,CRITICAL 
 step "github actions: actionlint and checkov"
 actionlint .github/workflows/*.yml
 "${CHECKOV[@]}" -d .github --framework github_actions
+
+step "shell scripts: shellcheck (warnings and errors)"
+shellcheck -x -S warning .ci/run scripts/*.sh scripts/deploy/*.sh
 
 step "all infrastructure checks passed"
