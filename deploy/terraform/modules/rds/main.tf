@@ -1,4 +1,4 @@
-# PostgreSQL 16 on RDS: encrypted with KMS, 35 days of automated backups (point-in-time
+# PostgreSQL on RDS (15: see variables.tf): encrypted with KMS, 35 days of automated backups (point-in-time
 # recovery over the same 35 days, docs/operations/pitr.md), backups replicated to the DR
 # region, TLS required, IAM authentication on, the master password kept and rotated by RDS in
 # Secrets Manager.
@@ -20,7 +20,7 @@ resource "aws_db_subnet_group" "this" {
 resource "aws_db_parameter_group" "this" {
   name_prefix = "${var.name}-pg16-"
   family      = "postgres${var.engine_version}"
-  description = "Dzinza PostgreSQL 16 settings"
+  description = "Dzinza PostgreSQL settings"
 
   parameter {
     name         = "shared_preload_libraries"

@@ -5,44 +5,17 @@
 mock_provider "random" {}
 
 mock_provider "aws" {
-  mock_data "aws_partition" {
-    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-west-2" }
-  }
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_elb_service_account" {
-    defaults = { arn = "arn:aws:iam::797873946194:root" }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 mock_provider "aws" {
-  alias = "dr"
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-2" }
-  }
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
+  alias  = "dr"
+  source = "../../tests/mocks/aws_dr"
 }
 
 mock_provider "aws" {
-  alias = "us_east_1"
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
+  alias  = "us_east_1"
+  source = "../../tests/mocks/aws_us_east_1"
 }
 
 variables {
@@ -53,12 +26,12 @@ run "plan" {
   command = plan
 
   assert {
-    condition     = output.cluster_name == "dzinza-production"
+    condition     = output.platform.cluster_name == "dzinza-production"
     error_message = "The cluster is named after the environment (the pipeline's EKS_CLUSTER_NAME)."
   }
 
   assert {
-    condition     = output.app_url == "https://dzinza.example.org" && output.media_cdn_url == "https://media.dzinza.example.org"
+    condition     = output.platform.app_url == "https://dzinza.example.org" && output.platform.media_cdn_url == "https://media.dzinza.example.org"
     error_message = "The hosts are the Kubernetes overlay's."
   }
 }

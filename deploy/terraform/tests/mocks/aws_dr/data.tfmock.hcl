@@ -1,0 +1,10 @@
+# The mocked disaster-recovery region.
+mock_data "aws_partition" {
+  defaults = { partition = "aws" }
+}
+mock_data "aws_region" {
+  defaults = { name = "us-east-2" }
+}
+mock_data "aws_caller_identity" {
+  defaults = { account_id = "123456789012" }
+}
