@@ -29,13 +29,12 @@ and OpenSearch spans hold no request bodies.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -55,18 +54,16 @@ if TYPE_CHECKING:
 
     from dzinza.settings import Settings
 
-log = logging.getLogger("dzinza.tracing")
 tracer = trace.get_tracer("dzinza")
 _PROPAGATOR = TraceContextTextMapPropagator()
 _provider: TracerProvider | None = None
-_sampler: _ReceiverSampler | None = None
 # Probes and scrapes: every few seconds from every replica, nothing to learn from a trace.
 _UNTRACED = "healthz,readyz,metrics,api/v1/health,static/"
 
 
 def configure(settings: Settings) -> bool:
     """Sets tracing up for this process, once (later calls change nothing); True when on."""
-    global _provider, _sampler
+    global _provider
     if settings.tracing == "off":
         return False
     if _provider is not None:
@@ -83,8 +80,9 @@ def configure(settings: Settings) -> bool:
     resource = Resource.create(
         {"service.name": settings.trace_service_name, "service.version": dzinza.__version__}
     )
-    _sampler = _ReceiverSampler(settings.trace_sample_ratio)
-    provider = TracerProvider(resource=resource, sampler=_sampler)
+    provider = TracerProvider(
+        resource=resource, sampler=_ReceiverSampler(settings.trace_sample_ratio)
+    )
     trace.set_tracer_provider(provider)
     _provider = provider
     if _otlp_endpoint():
@@ -128,20 +126,10 @@ class _ReceiverSampler(Sampler):
 def add_processor(processor: SpanProcessor) -> None:
     """Adds a span processor (the OTLP exporter, a test's in-memory one): from then on spans
     are recorded (see ``_ReceiverSampler``)."""
-    if _provider is None or _sampler is None:
+    if _provider is None:
         raise RuntimeError("tracing is not configured in this process")
     _provider.add_span_processor(processor)
-    _sampler.receive()
-
-
-def shutdown() -> None:
-    """Sends the spans still waiting (a process about to exit)."""
-    if _provider is not None:
-        _provider.force_flush(timeout_millis=5000)
-
-
-def enabled() -> bool:
-    return _provider is not None
+    cast(_ReceiverSampler, _provider.sampler).receive()
 
 
 def instrument_app(app: Any) -> None:
@@ -223,9 +211,7 @@ def _statement_name(statement: str) -> str:
 
 
 # Attributes the HTTP instrumentation fills from the raw request line (old and new names).
-_RAW_TARGET = ("http.target", "url.path")
-_RAW_URL = ("http.url", "url.full")
-_RAW_QUERY = ("url.query",)
+_RAW_PATH = ("http.target", "url.path", "http.url", "url.full")
 
 
 def _scrub_request(span: Any, scope: dict[str, Any]) -> None:
@@ -235,12 +221,9 @@ def _scrub_request(span: Any, scope: dict[str, Any]) -> None:
     from dzinza.telemetry import route_template
 
     route = route_template(scope)
-    for name in _RAW_TARGET:
+    for name in _RAW_PATH:
         span.set_attribute(name, route)
-    for name in _RAW_URL:
-        span.set_attribute(name, route)
-    for name in _RAW_QUERY:
-        span.set_attribute(name, "")
+    span.set_attribute("url.query", "")
 
 
 def ids() -> tuple[str, str] | None:
